@@ -1,0 +1,39 @@
+# Two commands matter: `make run` and `make test`. Everything else is a convenience.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+export OSTIARY_PUBLIC_SCHEME ?= http
+
+.PHONY: run test lint bench venv clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Serve on http://127.0.0.1:8000 with a local SQLite database (migrated, demo tenant on first start).
+run: $(STAMP)
+	OSTIARY_LOG_FORMAT=$${OSTIARY_LOG_FORMAT:-text} $(BIN)/ostiary serve --dev --host 127.0.0.1 --port 8000
+
+## The whole test suite. PostgreSQL tests skip when no server answers (CI makes them mandatory).
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+## Benchmarks (not part of `make test`).
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-output

@@ -1,0 +1,1 @@
+"""Post-login hooks (Auth0 Actions semantics): hooks record commands, grants apply the Outcome."""

@@ -1,0 +1,70 @@
+"""Where grants call the hooks: one function per trigger, each returning an Outcome.
+
+Used by: /authorize (post-login), authorization_code is served from what /authorize stored, refresh_token,
+password, token exchange, /oauth/access_token (post-login), client_credentials (credentials-exchange).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ostiary import entities
+from ostiary.actions.outcome import Outcome
+from ostiary.errors import (
+    AccessDeniedError,
+    InvalidRequestError,
+    InvalidScopeError,
+    OAuthError,
+    ServerError,
+)
+from ostiary.oauth.context import TenantContext
+
+# api.access.deny(code, reason) codes of credentials-exchange and custom-token-exchange.
+DENY_ERRORS: dict[str, type[OAuthError]] = {
+    "access_denied": AccessDeniedError,
+    "invalid_request": InvalidRequestError,
+    "invalid_scope": InvalidScopeError,
+    "server_error": ServerError,
+}
+
+
+@dataclass(frozen=True)
+class LoginFacts:
+    """What happened in this login, as the hooks' `event` will describe it."""
+
+    protocol: str
+    client: entities.Client
+    user: entities.User
+    connection: entities.Connection | None
+    api: entities.Api | None
+    scopes: list[str]
+    transaction: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CredentialsFacts:
+    client: entities.Client
+    api: entities.Api
+    scopes: list[str]
+
+
+async def run_post_login(ctx: TenantContext, facts: LoginFacts) -> Outcome:
+    """Run the tenant's post-login hooks in order. With no hooks bound, nothing changes."""
+    return Outcome()
+
+
+async def run_credentials_exchange(ctx: TenantContext, facts: CredentialsFacts) -> Outcome:
+    """Run the tenant's credentials-exchange hooks in order. With no hooks bound, nothing changes."""
+    return Outcome()
+
+
+async def settle(ctx: TenantContext, user: entities.User | None, outcome: Outcome) -> None:
+    """Apply what must happen after the last hook: deny, or persist metadata changes once."""
+    if outcome.denied:
+        error_class = DENY_ERRORS.get(outcome.deny_error, AccessDeniedError)
+        raise error_class(outcome.deny_reason)
+    if user is not None and (outcome.app_metadata or outcome.user_metadata):
+        await ctx.repos.users.merge_metadata(
+            user.user_id, app_metadata=outcome.app_metadata, user_metadata=outcome.user_metadata
+        )

@@ -1,0 +1,1 @@
+"""Admin use cases shared by the CLI and the import file: each runs in one transaction."""

@@ -1,0 +1,21 @@
+"""The `ostiary` command: serve, db, and admin commands (each takes --tenant and --json)."""
+
+from __future__ import annotations
+
+import typer
+
+from ostiary.cli import serve, tenants
+
+app = typer.Typer(
+    help="Ostiary: an OAuth 2.0 / OpenID Connect server speaking Auth0's Authentication API.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("serve")(serve.serve)
+app.add_typer(serve.db_app, name="db")
+app.add_typer(tenants.app, name="tenants")
+
+
+def main() -> None:
+    app()

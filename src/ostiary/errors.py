@@ -1,0 +1,189 @@
+"""The one error hierarchy. Each class carries its wire code and status; web/errors.py renders them.
+
+Auth0's statuses are followed where they differ from RFC 6749 (e.g. invalid_grant is 403, a failed client
+authentication is 401 access_denied "Unauthorized"); README's "Differences from Auth0" lists our departures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+
+class OAuthError(Exception):
+    """An error with an OAuth wire shape: {"error": ..., "error_description": ...}."""
+
+    error: ClassVar[str] = "server_error"
+    status_code: ClassVar[int] = 400
+    default_description: ClassVar[str] = ""
+    # Fatal errors are never redirected to a redirect_uri (an unknown client, an unverified redirect_uri).
+    redirectable: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        description: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+        debug: str | None = None,
+    ) -> None:
+        self.description = description if description is not None else self.default_description
+        self.headers = dict(headers or {})
+        self.extra = dict(extra or {})
+        # For logs only, never sent to the client.
+        self.debug = debug
+        super().__init__(f"{self.error}: {self.description}")
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.error, "error_description": self.description, **self.extra}
+
+
+class InvalidRequestError(OAuthError):
+    """RFC 6749 §5.2 invalid_request: missing, repeated or malformed parameter."""
+
+    error = "invalid_request"
+
+
+class MissingParameterError(InvalidRequestError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Missing required parameter: {name}")
+
+
+class ClientAuthenticationError(OAuthError):
+    """Client authentication failed. Auth0 answers 401 access_denied "Unauthorized" (RFC: invalid_client)."""
+
+    error = "access_denied"
+    status_code = 401
+    default_description = "Unauthorized"
+
+
+class InvalidClientError(OAuthError):
+    """RFC 6749 §5.2 invalid_client, used where Auth0 itself says invalid_client (unknown client_id)."""
+
+    error = "invalid_client"
+    status_code = 401
+    default_description = "Client authentication failed"
+
+
+class UnauthorizedClientError(OAuthError):
+    """RFC 6749 §5.2 unauthorized_client: the client may not use this grant or response type."""
+
+    error = "unauthorized_client"
+    status_code = 403
+
+
+class UnsupportedGrantTypeError(OAuthError):
+    error = "unsupported_grant_type"
+
+
+class InvalidGrantError(OAuthError):
+    """RFC 6749 §5.2 invalid_grant. Auth0 answers 403."""
+
+    error = "invalid_grant"
+    status_code = 403
+
+
+class InvalidScopeError(OAuthError):
+    error = "invalid_scope"
+    status_code = 403
+
+
+class AccessDeniedError(OAuthError):
+    error = "access_denied"
+    status_code = 403
+
+
+class UnsupportedResponseTypeError(OAuthError):
+    error = "unsupported_response_type"
+
+
+class LoginRequiredError(OAuthError):
+    error = "login_required"
+    default_description = "Login required"
+
+
+class ConsentRequiredError(OAuthError):
+    error = "consent_required"
+    default_description = "Consent required"
+
+
+class InteractionRequiredError(OAuthError):
+    error = "interaction_required"
+    default_description = "Interaction required"
+
+
+class InvalidTokenError(OAuthError):
+    """RFC 6750 §3.1: the bearer token is missing, malformed, expired or revoked."""
+
+    error = "invalid_token"
+    status_code = 401
+
+    def __init__(self, description: str = "invalid token", **kwargs: Any) -> None:
+        super().__init__(description, **kwargs)
+        self.headers.setdefault(
+            "WWW-Authenticate", f'Bearer error="invalid_token", error_description="{description}"'
+        )
+
+
+class TooManyAttemptsError(OAuthError):
+    error = "too_many_attempts"
+    status_code = 429
+    default_description = (
+        "Your account has been blocked after multiple consecutive login attempts."
+    )
+
+
+class TooManyRequestsError(OAuthError):
+    error = "too_many_requests"
+    status_code = 429
+    default_description = "Too many requests"
+
+
+class NotFoundError(OAuthError):
+    error = "not_found"
+    status_code = 404
+    default_description = "Not found"
+
+
+class PayloadTooLargeError(OAuthError):
+    error = "invalid_request"
+    status_code = 413
+    default_description = "Request body too large"
+
+
+class UnsupportedMediaTypeError(OAuthError):
+    error = "invalid_request"
+    status_code = 415
+    default_description = "Unsupported content type"
+
+
+class ServerError(OAuthError):
+    error = "server_error"
+    status_code = 500
+    default_description = "Internal error"
+
+
+class TemporarilyUnavailableError(OAuthError):
+    error = "temporarily_unavailable"
+    status_code = 503
+    default_description = "Service temporarily unavailable"
+
+
+class FatalError(OAuthError):
+    """An /authorize error that must be shown to the user, never sent to a redirect_uri."""
+
+    redirectable = False
+
+
+class InvalidClientIdError(FatalError):
+    error = "invalid_request"
+    default_description = "Unknown client"
+
+
+class InvalidRedirectUriError(FatalError):
+    error = "invalid_request"
+    default_description = "Callback URL mismatch"
+
+
+class AdminError(Exception):
+    """A bad admin command or import file: one line naming the field; nothing is written."""

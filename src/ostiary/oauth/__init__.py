@@ -1,0 +1,1 @@
+"""The protocol core: pure logic plus repository calls; no web framework."""

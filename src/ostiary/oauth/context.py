@@ -1,0 +1,67 @@
+"""TenantContext: what a grant or an /authorize step may use for one request, bound to one tenant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from ostiary import entities
+from ostiary.clock import Clock
+from ostiary.runtime import AppState
+from ostiary.store.repos import Repos
+from ostiary.tokens.signer import Signer
+
+
+@dataclass
+class TenantContext:
+    state: AppState
+    tenant: entities.Tenant
+    host: str
+    scheme: str
+    repos: Repos
+    ip: str
+    user_agent: str = ""
+
+    @property
+    def issuer(self) -> str:
+        return self.tenant.issuer(self.scheme, self.host)
+
+    @property
+    def userinfo_audience(self) -> str:
+        return self.tenant.userinfo_audience(self.scheme)
+
+    @property
+    def clock(self) -> Clock:
+        return self.state.clock
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        return self.state.http
+
+    async def signer(self) -> Signer:
+        keys = self.state.caches.keys.get(self.tenant.id)
+        if keys is None:
+            keys = await self.repos.signing_keys.published()
+            self.state.caches.keys.set(self.tenant.id, keys)
+        return Signer(keys)
+
+    async def client(self, client_id: str) -> entities.Client | None:
+        """Used by: client authentication, /authorize. Cached per process (settings.cache_ttl_seconds)."""
+        key = (self.tenant.id, client_id)
+        cached = self.state.caches.clients.get(key)
+        if cached is None:
+            cached = await self.repos.clients.by_client_id(client_id)
+            if cached is not None:
+                self.state.caches.clients.set(key, cached)
+        return cached
+
+    async def api(self, identifier: str) -> entities.Api | None:
+        """Used by: every grant minting an access token for an audience. Cached per process."""
+        key = (self.tenant.id, identifier)
+        cached = self.state.caches.apis.get(key)
+        if cached is None:
+            cached = await self.repos.resource_servers.by_identifier(identifier)
+            if cached is not None:
+                self.state.caches.apis.set(key, cached)
+        return cached

@@ -1,0 +1,44 @@
+"""Audience → API and the scope rules shared by every grant."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from ostiary import entities
+from ostiary.errors import AccessDeniedError
+from ostiary.oauth.context import TenantContext
+
+OIDC_SCOPES = frozenset({"openid", "profile", "email", "address", "phone", "offline_access"})
+
+
+def requested_audience(params: Mapping[str, str], tenant: entities.Tenant) -> str | None:
+    """`audience`, else `resource` (Auth0's compatibility profile), else the tenant's default audience."""
+    return params.get("audience") or params.get("resource") or tenant.default_audience or None
+
+
+async def require_api(ctx: TenantContext, audience: str) -> entities.Api:
+    api = await ctx.api(audience)
+    if api is None:
+        # Auth0's /oauth/token wording; /authorize says "Service not found: {audience}".
+        raise AccessDeniedError(f"Service not enabled within domain: {audience}")
+    return api
+
+
+def grantable(requested: Iterable[str], api: entities.Api | None) -> list[str]:
+    """OIDC scopes pass; API scopes only when the API defines them; unknown scopes are dropped."""
+    api_scopes = set(api.scopes) if api else set()
+    return [s for s in dict.fromkeys(requested) if s in OIDC_SCOPES or s in api_scopes]
+
+
+def with_all_api_scopes(requested: list[str], api: entities.Api | None) -> list[str]:
+    """Auth0's implied trust (password, native social): no API scope asked means every scope of the API."""
+    if api is None or any(s in api.scopes for s in requested):
+        return requested
+    return [*requested, *api.scopes]
+
+
+def offline_access_allowed(scopes: Iterable[str], api: entities.Api | None, client: entities.Client) -> bool:
+    """A refresh token needs offline_access, an API that allows it (or no API: userinfo only) and the grant."""
+    if "offline_access" not in scopes or not client.allows_grant(entities.GRANT_REFRESH_TOKEN):
+        return False
+    return api is None or api.allow_offline_access

@@ -1,0 +1,73 @@
+"""Process-wide state built once (create_app lifespan, or a CLI command): engine, sessions, caches, HTTP client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from ostiary import entities
+from ostiary.cache import TTLCache
+from ostiary.clock import Clock
+from ostiary.settings import Settings
+from ostiary.store.repos import Repos
+from ostiary.store.secrets import SecretBox
+from ostiary.tokens.signer import TenantKeys
+
+
+@dataclass
+class Caches:
+    ttl: float
+    tenants_by_host: TTLCache[str, entities.Tenant | None] = field(init=False)
+    clients: TTLCache[tuple[str, str], entities.Client | None] = field(init=False)
+    apis: TTLCache[tuple[str, str], entities.Api | None] = field(init=False)
+    keys: TTLCache[str, TenantKeys] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tenants_by_host = TTLCache(self.ttl)
+        self.clients = TTLCache(self.ttl)
+        self.apis = TTLCache(self.ttl)
+        self.keys = TTLCache(self.ttl)
+
+    def clear(self) -> None:
+        for cache in (self.tenants_by_host, self.clients, self.apis, self.keys):
+            cache.clear()
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    box: SecretBox
+    clock: Clock
+    http: httpx.AsyncClient
+    caches: Caches
+
+    def repos(self, session: AsyncSession, tenant_id: str) -> Repos:
+        return Repos(session, tenant_id, box=self.box, clock=self.clock)
+
+
+async def open_state(settings: Settings, *, clock: Clock | None = None) -> AppState:
+    """Build the process-wide state; the caller closes it with close_state()."""
+    from ostiary.clock import SystemClock
+    from ostiary.store.db import create_engine, create_sessionmaker
+    from ostiary.store.secrets import resolve_master_key
+
+    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    timeout = httpx.Timeout(settings.upstream_timeout_seconds, connect=min(5.0, settings.upstream_timeout_seconds))
+    return AppState(
+        settings=settings,
+        engine=engine,
+        sessionmaker=create_sessionmaker(engine),
+        box=SecretBox(resolve_master_key(settings)),
+        clock=clock or SystemClock(),
+        http=httpx.AsyncClient(timeout=timeout, follow_redirects=False),
+        caches=Caches(settings.cache_ttl_seconds),
+    )
+
+
+async def close_state(state: AppState) -> None:
+    await state.http.aclose()
+    await state.engine.dispose()

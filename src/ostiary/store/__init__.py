@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, tenant-bound repositories and the unit of work (Repos)."""

@@ -1,0 +1,36 @@
+"""Every ORM model, imported here so that Base.metadata is complete (migrations compare against it)."""
+
+from ostiary.store.models.access_token import OpaqueAccessToken
+from ostiary.store.models.action import Action, TriggerBinding
+from ostiary.store.models.attack_protection import LoginFailure
+from ostiary.store.models.authorization_code import AuthorizationCode
+from ostiary.store.models.client import Client, ClientGrant
+from ostiary.store.models.connection import Connection
+from ostiary.store.models.grant import Grant
+from ostiary.store.models.refresh_token import RefreshToken
+from ostiary.store.models.resource_server import ResourceServer
+from ostiary.store.models.session import LoginSession, LoginTransaction
+from ostiary.store.models.signing_key import SigningKey
+from ostiary.store.models.tenant import Tenant, TenantDomain
+from ostiary.store.models.user import Identity, User
+
+__all__ = [
+    "Action",
+    "AuthorizationCode",
+    "Client",
+    "ClientGrant",
+    "Connection",
+    "Grant",
+    "Identity",
+    "LoginFailure",
+    "LoginSession",
+    "LoginTransaction",
+    "OpaqueAccessToken",
+    "RefreshToken",
+    "ResourceServer",
+    "SigningKey",
+    "Tenant",
+    "TenantDomain",
+    "TriggerBinding",
+    "User",
+]

@@ -1,0 +1,240 @@
+"""Clients (applications) and client grants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete
+
+from ostiary import entities
+from ostiary.errors import AdminError
+from ostiary.ids import new_client_id, new_client_secret
+from ostiary.store.models import Client as ClientRow
+from ostiary.store.models import ClientGrant as ClientGrantRow
+from ostiary.store.repositories import _validate as v
+from ostiary.store.repositories.base import TenantScoped
+
+APP_TYPES = ("regular_web", "spa", "native", "non_interactive")
+AUTH_METHODS = ("client_secret_post", "client_secret_basic", "none")
+DEFAULT_GRANT_TYPES = {
+    "regular_web": ["authorization_code", "implicit", "refresh_token", "client_credentials"],
+    "spa": ["authorization_code", "implicit", "refresh_token"],
+    "native": ["authorization_code", "implicit", "refresh_token"],
+    "non_interactive": ["client_credentials"],
+}
+# Auth0 Management API field names a client accepts (plus client_id/client_secret for self-hosting).
+CLIENT_FIELDS = (
+    "name", "description", "app_type", "is_first_party", "oidc_conformant", "callbacks",
+    "allowed_logout_urls", "web_origins", "allowed_origins", "grant_types", "token_endpoint_auth_method",
+    "is_token_endpoint_ip_header_trusted", "jwt_configuration", "refresh_token", "native_social_login",
+    "mobile", "client_metadata",
+)
+JWT_ALGS = ("RS256", "HS256", "PS256")
+
+
+def to_entity(row: ClientRow, secret: str | None) -> entities.Client:
+    jwt_conf = row.jwt_configuration or {}
+    rt = row.refresh_token or {}
+    policy_fields = entities.RefreshPolicy.__dataclass_fields__
+    return entities.Client(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        client_id=row.client_id,
+        name=row.name,
+        client_secret=secret,
+        description=row.description,
+        app_type=row.app_type,
+        is_first_party=row.is_first_party,
+        oidc_conformant=row.oidc_conformant,
+        callbacks=tuple(row.callbacks or ()),
+        allowed_logout_urls=tuple(row.allowed_logout_urls or ()),
+        web_origins=tuple(row.web_origins or ()),
+        allowed_origins=tuple(row.allowed_origins or ()),
+        grant_types=tuple(row.grant_types or ()),
+        token_endpoint_auth_method=row.token_endpoint_auth_method,
+        is_token_endpoint_ip_header_trusted=row.is_token_endpoint_ip_header_trusted,
+        jwt_configuration=entities.JwtConfiguration(
+            alg=jwt_conf.get("alg", "RS256"),
+            lifetime_in_seconds=int(jwt_conf.get("lifetime_in_seconds", entities.DEFAULT_ID_TOKEN_LIFETIME)),
+        ),
+        refresh_token=entities.RefreshPolicy(**{k: val for k, val in rt.items() if k in policy_fields}),
+        native_social_login=dict(row.native_social_login or {}),
+        mobile=dict(row.mobile or {}),
+        client_metadata=dict(row.client_metadata or {}),
+    )
+
+
+def _clean(fields: dict[str, Any], *, app_type: str) -> dict[str, Any]:
+    """Validate and normalise client fields (Auth0 names); raises AdminError naming the field."""
+    v.reject_unknown("client", fields, CLIENT_FIELDS)
+    out = dict(fields)
+    if "app_type" in out:
+        v.one_of("client.app_type", out["app_type"], APP_TYPES)
+    if "token_endpoint_auth_method" in out:
+        v.one_of("client.token_endpoint_auth_method", out["token_endpoint_auth_method"], AUTH_METHODS)
+    for key in ("callbacks", "allowed_logout_urls"):
+        if key in out:
+            out[key] = v.absolute_urls(f"client.{key}", out[key])
+    for key in ("web_origins", "allowed_origins"):
+        if key in out:
+            out[key] = v.absolute_urls(f"client.{key}", out[key])
+    if "grant_types" in out:
+        out["grant_types"] = v.string_list("client.grant_types", out["grant_types"])
+    for key in ("jwt_configuration", "refresh_token", "native_social_login", "mobile", "client_metadata"):
+        if key in out:
+            out[key] = v.mapping(f"client.{key}", out[key])
+    jwt_conf = out.get("jwt_configuration") or {}
+    if "alg" in jwt_conf:
+        v.one_of("client.jwt_configuration.alg", jwt_conf["alg"], JWT_ALGS)
+    if "lifetime_in_seconds" in jwt_conf:
+        v.positive_int("client.jwt_configuration.lifetime_in_seconds", jwt_conf["lifetime_in_seconds"])
+    rt = out.get("refresh_token") or {}
+    v.reject_unknown("client.refresh_token", rt, [*entities.RefreshPolicy.__dataclass_fields__, "policies"])
+    if "rotation_type" in rt:
+        v.one_of("client.refresh_token.rotation_type", rt["rotation_type"], ("rotating", "non-rotating"))
+    if "expiration_type" in rt:
+        v.one_of("client.refresh_token.expiration_type", rt["expiration_type"], ("expiring", "non-expiring"))
+    if "name" in out and (not isinstance(out["name"], str) or not out["name"].strip()):
+        raise AdminError("client.name: must be a non-empty string")
+    return out
+
+
+class Clients(TenantScoped):
+    async def by_client_id(self, client_id: str) -> entities.Client | None:
+        """Used by: client authentication and /authorize (cached per process in web/cache.py)."""
+        row = await self.session.scalar(self._select(ClientRow).where(ClientRow.client_id == client_id))
+        return self._entity(row) if row else None
+
+    async def by_name(self, name: str) -> entities.Client | None:
+        row = await self.session.scalar(self._select(ClientRow).where(ClientRow.name == name))
+        return self._entity(row) if row else None
+
+    async def require(self, ref: str) -> entities.Client:
+        """By client_id, else by name (the CLI and import files refer to clients by name)."""
+        client = await self.by_client_id(ref) or await self.by_name(ref)
+        if client is None:
+            raise AdminError(f"client: no client {ref!r} in this tenant")
+        return client
+
+    async def all(self) -> list[entities.Client]:
+        rows = (await self.session.scalars(self._select(ClientRow).order_by(ClientRow.name))).all()
+        return [self._entity(r) for r in rows]
+
+    def _entity(self, row: ClientRow) -> entities.Client:
+        secret = self.box.decrypt(row.client_secret_enc) if row.client_secret_enc else None
+        return to_entity(row, secret)
+
+    async def create(
+        self, *, client_id: str | None = None, client_secret: str | None = None, **fields: Any
+    ) -> entities.Client:
+        app_type = fields.get("app_type", "regular_web")
+        clean = _clean(fields, app_type=app_type)
+        if not clean.get("name"):
+            raise AdminError("client.name: required")
+        client_id = client_id or new_client_id()
+        if await self.by_client_id(client_id):
+            raise AdminError(f"client.client_id: {client_id!r} exists already")
+        if await self.by_name(clean["name"]):
+            raise AdminError(f"client.name: a client named {clean['name']!r} exists already")
+        clean.setdefault("grant_types", list(DEFAULT_GRANT_TYPES[app_type]))
+        if "token_endpoint_auth_method" not in clean:
+            clean["token_endpoint_auth_method"] = (
+                "none" if app_type in ("spa", "native") else "client_secret_post"
+            )
+        if client_secret is None and clean["token_endpoint_auth_method"] != "none":
+            client_secret = new_client_secret()
+        for key in ("callbacks", "allowed_logout_urls", "web_origins", "allowed_origins"):
+            clean.setdefault(key, [])
+        for key in ("jwt_configuration", "refresh_token", "native_social_login", "mobile", "client_metadata"):
+            clean.setdefault(key, {})
+        row = self._new(
+            ClientRow,
+            client_id=client_id,
+            client_secret_enc=self.box.encrypt(client_secret) if client_secret else None,
+            created_at=self.clock.now(),
+            **clean,
+        )
+        await self.session.flush()
+        return self._entity(row)
+
+    async def _row(self, ref: str) -> ClientRow:
+        client = await self.require(ref)
+        row = await self.session.get(ClientRow, client.id)
+        assert row is not None
+        return row
+
+    async def update(self, ref: str, *, client_secret: str | None = None, **fields: Any) -> entities.Client:
+        row = await self._row(ref)
+        clean = _clean(fields, app_type=fields.get("app_type", row.app_type))
+        if "name" in clean and clean["name"] != row.name and await self.by_name(clean["name"]):
+            raise AdminError(f"client.name: a client named {clean['name']!r} exists already")
+        for key, value in clean.items():
+            setattr(row, key, value)
+        if client_secret is not None:
+            row.client_secret_enc = self.box.encrypt(client_secret)
+        row.updated_at = self.clock.now()
+        await self.session.flush()
+        return self._entity(row)
+
+    async def rotate_secret(self, ref: str) -> entities.Client:
+        return await self.update(ref, client_secret=new_client_secret())
+
+    async def delete(self, ref: str) -> None:
+        row = await self._row(ref)
+        await self.session.execute(
+            delete(ClientGrantRow).where(
+                ClientGrantRow.tenant_id == self.tenant_id, ClientGrantRow.client_id == row.client_id
+            )
+        )
+        await self.session.delete(row)
+        await self.session.flush()
+
+
+class ClientGrants(TenantScoped):
+    async def find(self, client_id: str, audience: str) -> entities.ClientGrant | None:
+        """Used by: the client_credentials grant."""
+        row = await self.session.scalar(
+            self._select(ClientGrantRow).where(
+                ClientGrantRow.client_id == client_id, ClientGrantRow.audience == audience
+            )
+        )
+        return _grant(row) if row else None
+
+    async def all(self, client_id: str | None = None) -> list[entities.ClientGrant]:
+        query = self._select(ClientGrantRow).order_by(ClientGrantRow.client_id, ClientGrantRow.audience)
+        if client_id:
+            query = query.where(ClientGrantRow.client_id == client_id)
+        return [_grant(r) for r in (await self.session.scalars(query)).all()]
+
+    async def upsert(self, *, client_id: str, audience: str, scope: list[str]) -> entities.ClientGrant:
+        scope = v.string_list("clientGrant.scope", scope)
+        row = await self.session.scalar(
+            self._select(ClientGrantRow).where(
+                ClientGrantRow.client_id == client_id, ClientGrantRow.audience == audience
+            )
+        )
+        if row is None:
+            row = self._new(
+                ClientGrantRow, client_id=client_id, audience=audience, scope=scope, created_at=self.clock.now()
+            )
+        else:
+            row.scope = scope
+        await self.session.flush()
+        return _grant(row)
+
+    async def delete(self, client_id: str, audience: str) -> None:
+        result = await self.session.execute(
+            delete(ClientGrantRow).where(
+                ClientGrantRow.tenant_id == self.tenant_id,
+                ClientGrantRow.client_id == client_id,
+                ClientGrantRow.audience == audience,
+            )
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            raise AdminError(f"clientGrant: no grant for client {client_id!r} and audience {audience!r}")
+
+
+def _grant(row: ClientGrantRow) -> entities.ClientGrant:
+    return entities.ClientGrant(
+        id=row.id, client_id=row.client_id, audience=row.audience, scope=tuple(row.scope or ())
+    )

@@ -1,0 +1,237 @@
+"""Users and their identities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from ostiary import entities
+from ostiary.errors import AdminError
+from ostiary.ids import new_auth0_user_id
+from ostiary.passwords import hash_password
+from ostiary.store.models import Identity as IdentityRow
+from ostiary.store.models import User as UserRow
+from ostiary.store.repositories import _validate as v
+from ostiary.store.repositories.base import TenantScoped
+
+PROFILE_FIELDS = (
+    "email", "email_verified", "username", "name", "nickname", "picture", "given_name", "family_name",
+    "user_metadata", "app_metadata", "blocked",
+)
+SOCIAL_STRATEGIES = frozenset({"apple", "facebook", "google-oauth2", "twitter", "weibo"})
+
+
+class Users(TenantScoped):
+    async def by_user_id(self, user_id: str) -> entities.User | None:
+        row = await self.session.scalar(self._select(UserRow).where(UserRow.user_id == user_id))
+        return await self._entity(row) if row else None
+
+    async def require(self, user_id: str) -> entities.User:
+        user = await self.by_user_id(user_id)
+        if user is None:
+            raise AdminError(f"user: no user {user_id!r}")
+        return user
+
+    async def password_hash(self, user_id: str) -> str | None:
+        return await self.session.scalar(
+            select(UserRow.password_hash).where(UserRow.tenant_id == self.tenant_id, UserRow.user_id == user_id)
+        )
+
+    async def by_login(self, connection: str, username_or_email: str) -> entities.User | None:
+        """A database-connection user by email (case-insensitive) or username. Used by: password login."""
+        login = username_or_email.strip().lower()
+        row = await self.session.scalar(
+            self._select(UserRow)
+            .join(IdentityRow, IdentityRow.user_pk == UserRow.id)
+            .where(
+                IdentityRow.connection == connection,
+                (func.lower(UserRow.email) == login) | (func.lower(UserRow.username) == login),
+            )
+        )
+        return await self._entity(row) if row else None
+
+    async def by_identity(self, connection: str, external_id: str) -> entities.User | None:
+        row = await self.session.scalar(
+            self._select(UserRow)
+            .join(IdentityRow, IdentityRow.user_pk == UserRow.id)
+            .where(IdentityRow.connection == connection, IdentityRow.external_id == external_id)
+        )
+        return await self._entity(row) if row else None
+
+    async def all(self, *, limit: int = 1000) -> list[entities.User]:
+        rows = (await self.session.scalars(self._select(UserRow).order_by(UserRow.created_at).limit(limit))).all()
+        return [await self._entity(r) for r in rows]
+
+    async def _identities(self, user_pk: str) -> tuple[entities.IdentityInfo, ...]:
+        rows = await self.session.scalars(
+            select(IdentityRow).where(IdentityRow.user_pk == user_pk).order_by(IdentityRow.created_at)
+        )
+        return tuple(
+            entities.IdentityInfo(
+                connection=r.connection,
+                provider=r.provider,
+                user_id=r.external_id,
+                is_social=r.is_social,
+                profile_data=dict(r.profile_data or {}),
+            )
+            for r in rows.all()
+        )
+
+    async def _entity(self, row: UserRow) -> entities.User:
+        return entities.User(
+            id=row.id,
+            tenant_id=row.tenant_id,
+            user_id=row.user_id,
+            email=row.email,
+            email_verified=row.email_verified,
+            username=row.username,
+            name=row.name,
+            nickname=row.nickname,
+            picture=row.picture,
+            given_name=row.given_name,
+            family_name=row.family_name,
+            user_metadata=dict(row.user_metadata or {}),
+            app_metadata=dict(row.app_metadata or {}),
+            blocked=row.blocked,
+            logins_count=row.logins_count,
+            last_login=row.last_login,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            identities=await self._identities(row.id),
+            has_password=row.password_hash is not None,
+        )
+
+    async def _row(self, user_id: str) -> UserRow:
+        row = await self.session.scalar(self._select(UserRow).where(UserRow.user_id == user_id))
+        if row is None:
+            raise AdminError(f"user: no user {user_id!r}")
+        return row
+
+    async def create(
+        self,
+        *,
+        connection: str,
+        strategy: str = "auth0",
+        external_id: str | None = None,
+        password: str | None = None,
+        password_hash: str | None = None,
+        profile_data: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> entities.User:
+        """Create a user with its first identity: `{provider}|{external_id}`."""
+        v.reject_unknown("user", fields, PROFILE_FIELDS)
+        provider = strategy
+        external_id = external_id or new_auth0_user_id()
+        user_id = f"{provider}|{external_id}"
+        if await self.by_user_id(user_id):
+            raise AdminError(f"user.user_id: {user_id!r} exists already")
+        email = fields.get("email")
+        if strategy == "auth0":
+            if not email and not fields.get("username"):
+                raise AdminError("user.email: required for a database user")
+            if email and await self.by_login(connection, email):
+                raise AdminError(f"user.email: {email!r} exists already in {connection}")
+        if password is not None:
+            password_hash = hash_password(password)
+        now = self.clock.now()
+        for key in ("user_metadata", "app_metadata"):
+            fields[key] = v.mapping(f"user.{key}", fields.get(key))
+        if email:
+            fields["email"] = email.strip().lower() if strategy == "auth0" else email.strip()
+        row = self._new(
+            UserRow,
+            user_id=user_id,
+            password_hash=password_hash,
+            created_at=now,
+            updated_at=now,
+            **fields,
+        )
+        await self.session.flush()
+        self._new(
+            IdentityRow,
+            user_pk=row.id,
+            connection=connection,
+            provider=provider,
+            external_id=external_id,
+            is_social=strategy in SOCIAL_STRATEGIES,
+            profile_data=profile_data or {},
+            created_at=now,
+        )
+        await self.session.flush()
+        return await self._entity(row)
+
+    async def update(self, user_id: str, *, password: str | None = None, **fields: Any) -> entities.User:
+        v.reject_unknown("user", fields, PROFILE_FIELDS)
+        row = await self._row(user_id)
+        for key, value in fields.items():
+            setattr(row, key, value)
+        if password is not None:
+            row.password_hash = hash_password(password)
+            row.last_password_reset = self.clock.now()
+        row.updated_at = self.clock.now()
+        await self.session.flush()
+        return await self._entity(row)
+
+    async def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        await self.session.execute(
+            update(UserRow)
+            .where(UserRow.tenant_id == self.tenant_id, UserRow.user_id == user_id)
+            .values(password_hash=password_hash)
+        )
+
+    async def record_login(self, user_id: str, *, ip: str | None) -> None:
+        """logins_count + 1 and last_login, in one statement (no lost updates under concurrency)."""
+        now = self.clock.now()
+        await self.session.execute(
+            update(UserRow)
+            .where(UserRow.tenant_id == self.tenant_id, UserRow.user_id == user_id)
+            .values(logins_count=UserRow.logins_count + 1, last_login=now, last_ip=ip)
+        )
+
+    async def merge_metadata(
+        self, user_id: str, *, app_metadata: dict[str, Any] | None = None, user_metadata: dict[str, Any] | None = None
+    ) -> None:
+        """Apply key-level metadata changes; a None value deletes the key (Auth0's Actions semantics)."""
+        row = await self._row(user_id)
+        for attr, changes in (("app_metadata", app_metadata), ("user_metadata", user_metadata)):
+            if not changes:
+                continue
+            merged = dict(getattr(row, attr) or {})
+            for key, value in changes.items():
+                if value is None:
+                    merged.pop(key, None)
+                else:
+                    merged[key] = value
+            setattr(row, attr, merged)
+        row.updated_at = self.clock.now()
+        await self.session.flush()
+
+    async def add_identity(
+        self,
+        user_id: str,
+        *,
+        connection: str,
+        provider: str,
+        external_id: str,
+        profile_data: dict[str, Any] | None = None,
+    ) -> None:
+        row = await self._row(user_id)
+        if await self.by_identity(connection, external_id):
+            raise AdminError(f"identity: {provider}|{external_id} belongs to a user already")
+        self._new(
+            IdentityRow,
+            user_pk=row.id,
+            connection=connection,
+            provider=provider,
+            external_id=external_id,
+            is_social=provider in SOCIAL_STRATEGIES,
+            profile_data=profile_data or {},
+            created_at=self.clock.now(),
+        )
+        await self.session.flush()
+
+    async def delete(self, user_id: str) -> None:
+        row = await self._row(user_id)
+        await self.session.delete(row)
+        await self.session.flush()

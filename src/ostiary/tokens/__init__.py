@@ -1,0 +1,1 @@
+"""Token minting: pure claim builders, key material, and the one signer."""

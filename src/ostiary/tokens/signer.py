@@ -1,0 +1,97 @@
+"""The only code that touches private key material: signs claims with the tenant's current key.
+
+Keys are parsed once per process (PEM parsing costs far more than a signature) and kept by kid, which is
+immutable, so a cached key can never be the wrong one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+
+from ostiary.tokens.keys import load_private_key
+
+STATUS_NEXT = "next"
+STATUS_CURRENT = "current"
+STATUS_PREVIOUS = "previous"
+STATUS_REVOKED = "revoked"
+PUBLISHED_STATUSES = (STATUS_CURRENT, STATUS_NEXT, STATUS_PREVIOUS)
+
+_parsed_keys: dict[str, PrivateKeyTypes] = {}
+
+
+def parsed_key(kid: str, pem: str) -> PrivateKeyTypes:
+    key = _parsed_keys.get(kid)
+    if key is None:
+        key = _parsed_keys[kid] = load_private_key(pem)
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class SigningMaterial:
+    kid: str
+    alg: str
+    status: str
+    private_key: PrivateKeyTypes = field(repr=False)
+    jwk: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TenantKeys:
+    """A tenant's published keys; `current` signs, the others are only published for verification."""
+
+    keys: tuple[SigningMaterial, ...]
+
+    def current(self, alg: str = "RS256") -> SigningMaterial:
+        family = "EC" if alg.startswith("ES") else "RSA"
+        for key in self.keys:
+            if key.status == STATUS_CURRENT and _family(key.alg) == family:
+                return key
+        raise LookupError(f"no current {family} signing key")
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [k.jwk for k in self.keys]}
+
+
+FAMILY_ALGS = {"RSA": ("RS256", "PS256"), "EC": ("ES256",)}
+
+
+def _family(alg: str) -> str:
+    return "EC" if alg.startswith("ES") else "RSA"
+
+
+class Signer:
+    def __init__(self, keys: TenantKeys) -> None:
+        self.keys = keys
+
+    def sign(self, claims: dict[str, Any], *, alg: str = "RS256", typ: str = "JWT") -> str:
+        """Sign with the current asymmetric key (RS256, PS256 or ES256), kid in the header."""
+        key = self.keys.current(alg)
+        return jwt.encode(claims, key.private_key, algorithm=alg, headers={"kid": key.kid, "typ": typ})  # type: ignore[arg-type]
+
+    @staticmethod
+    def sign_hs256(claims: dict[str, Any], secret: str, *, typ: str = "JWT") -> str:
+        """HS256 with an API's signing_secret or a client's secret; no kid (nothing public to find)."""
+        return jwt.encode(claims, secret, algorithm="HS256", headers={"typ": typ})
+
+    def verify(
+        self, token: str, *, audience: str | list[str] | None, issuer: str | None, leeway: float = 0
+    ) -> dict[str, Any]:
+        """Verify a token this tenant signed (used by /userinfo and logout id_token_hint)."""
+        header = jwt.get_unverified_header(token)
+        kid, alg = header.get("kid"), header.get("alg")
+        key = next((k for k in self.keys.keys if k.kid == kid), None)
+        if key is None or alg not in FAMILY_ALGS[_family(key.alg)]:
+            raise jwt.InvalidTokenError("unknown signing key")
+        return jwt.decode(
+            token,
+            key.private_key.public_key(),  # type: ignore[arg-type]
+            algorithms=[alg],
+            audience=audience,
+            issuer=issuer,
+            leeway=leeway,
+            options={"verify_aud": audience is not None, "require": ["exp", "iat"]},
+        )

@@ -1,0 +1,93 @@
+"""Pure-ASGI middleware (cheaper than BaseHTTPMiddleware): request id, body cap, last-resort 500."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ostiary.logs import request_id_var
+
+log = logging.getLogger("ostiary.http")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _json_response(status: int, body: dict[str, Any], request_id: str) -> tuple[Message, Message]:
+    payload = json.dumps(body).encode()
+    start: Message = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(payload)).encode()),
+            (b"cache-control", b"no-store"),
+            (b"x-request-id", request_id.encode()),
+        ],
+    }
+    return start, {"type": "http.response.body", "body": payload}
+
+
+class EdgeMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if _SAFE_ID.match(incoming) else secrets.token_hex(8)
+        token = request_id_var.set(request_id)
+        rid_header = (b"x-request-id", request_id.encode())
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = [*message.get("headers", []), rid_header]
+                if message["status"] >= 500:
+                    log.error("server error response", extra={"status": message["status"], "path": scope["path"]})
+            await send(message)
+
+        limit = self.max_body_bytes
+        received = 0
+
+        async def capped_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            length = dict(scope["headers"]).get(b"content-length")
+            if length is not None and (not length.isdigit() or int(length) > limit):
+                raise _BodyTooLarge
+            await self.app(scope, capped_receive, send_with_id)
+        except _BodyTooLarge:
+            if not started:
+                for message in _json_response(
+                    413, {"error": "invalid_request", "error_description": "Request body too large"}, request_id
+                ):
+                    await send(message)
+        except Exception:
+            log.exception("unhandled error", extra={"path": scope["path"]})
+            if not started:
+                for message in _json_response(
+                    500, {"error": "server_error", "error_description": "Internal error"}, request_id
+                ):
+                    await send(message)
+        finally:
+            request_id_var.reset(token)

@@ -33,7 +33,8 @@ async def test_two_workers_share_keys_and_tenants(settings: Settings, test_outpu
         "audience": api.identifier,
     }
     try:
-        with live_server(database_url=settings.database_url, master_key=TEST_MASTER_KEY, log_dir=test_output_dir) as srv:
+        url = settings.database_url
+        with live_server(database_url=url, master_key=TEST_MASTER_KEY, log_dir=test_output_dir) as srv:
             # The tenant is chosen by Host, so the socket address and the tenant's domain differ.
             async with httpx.AsyncClient(base_url=srv.base_url, headers={"Host": domain}) as http:
                 kids = {k["kid"] for k in (await http.get("/.well-known/jwks.json")).json()["keys"]}

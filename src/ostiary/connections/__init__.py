@@ -1,0 +1,1 @@
+"""Upstream identity: one module per connection strategy."""

@@ -78,20 +78,49 @@ class Signer:
         return jwt.encode(claims, secret, algorithm="HS256", headers={"typ": typ})
 
     def verify(
-        self, token: str, *, audience: str | list[str] | None, issuer: str | None, leeway: float = 0
+        self,
+        token: str,
+        *,
+        audience: str | list[str] | None,
+        issuer: str | list[str] | None,
+        leeway: float = 0,
+        now: float | None = None,
     ) -> dict[str, Any]:
-        """Verify a token this tenant signed (used by /userinfo and logout id_token_hint)."""
+        """Verify a token this tenant signed (used by /userinfo and logout id_token_hint).
+
+        The algorithm is pinned by the key the kid names (RFC 8725 §3.1): an RSA key never verifies HS256 or
+        ES256, and a kid outside this tenant's published set is refused. With `now` (the injected clock),
+        exp/nbf/iat are checked against it instead of the wall clock.
+        """
         header = jwt.get_unverified_header(token)
         kid, alg = header.get("kid"), header.get("alg")
-        key = next((k for k in self.keys.keys if k.kid == kid), None)
+        key = next((k for k in self.keys.keys if k.kid == kid), None) if isinstance(kid, str) else None
         if key is None or alg not in FAMILY_ALGS[_family(key.alg)]:
             raise jwt.InvalidTokenError("unknown signing key")
-        return jwt.decode(
+        claims: dict[str, Any] = jwt.decode(
             token,
             key.private_key.public_key(),  # type: ignore[arg-type]
             algorithms=[alg],
             audience=audience,
             issuer=issuer,
             leeway=leeway,
-            options={"verify_aud": audience is not None, "require": ["exp", "iat"]},
+            options={
+                "verify_aud": audience is not None,
+                "require": ["exp", "iat"],
+                "verify_exp": now is None,
+                "verify_nbf": now is None,
+                "verify_iat": now is None,
+            },
         )
+        if now is not None:
+            _check_times(claims, now, leeway)
+        return claims
+
+
+def _check_times(claims: dict[str, Any], now: float, leeway: float) -> None:
+    """RFC 7519 §4.1.4/§4.1.5 against the injected clock."""
+    exp, nbf = claims.get("exp"), claims.get("nbf")
+    if not isinstance(exp, int | float) or exp <= now - leeway:
+        raise jwt.ExpiredSignatureError("token expired")
+    if nbf is not None and (not isinstance(nbf, int | float) or nbf > now + leeway):
+        raise jwt.ImmatureSignatureError("token not yet valid")

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import jwt
+from tests.support.factories import TenantFixture
+from tests.support.jwks import oidc_half_hash, verify
+from tests.support.minting import user_tokens
 
 from ostiary import entities
 from ostiary.admin.session import AdminSession
 from ostiary.store.repositories.signing_keys import SigningKeys
 from ostiary.tokens import signer as signer_module
-from tests.support.factories import TenantFixture
-from tests.support.jwks import oidc_half_hash, verify
-from tests.support.minting import user_tokens
 
 
 async def _m2m_client(t: TenantFixture, audience: str) -> entities.Client:

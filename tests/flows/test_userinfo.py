@@ -6,13 +6,13 @@ from typing import Any
 
 import jwt
 import pytest
+from tests.support.factories import TenantFixture
+from tests.support.jwks import verify
+from tests.support.minting import user_tokens
 
 from ostiary import entities
 from ostiary.actions.outcome import Outcome
 from ostiary.clock import FrozenClock, iso8601
-from tests.support.factories import TenantFixture
-from tests.support.jwks import verify
-from tests.support.minting import user_tokens
 
 INVALID = 'Bearer error="invalid_token", error_description="Invalid access token"'
 NO_STORE = "no-store"

@@ -227,6 +227,16 @@ async def test_unknown_client_and_two_methods_at_once(tenant: TenantFixture) -> 
     )
 
 
+async def test_oversized_body_is_413_no_store(tenant: TenantFixture) -> None:
+    response = await tenant.http.post(
+        "/oauth/token", content=b"grant_type=" + b"x" * 70_000,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413
+    assert response.headers["cache-control"] == "no-store"
+    assert response.json()["error"] == "invalid_request"
+
+
 async def test_other_methods_are_405(tenant: TenantFixture) -> None:
     response = await tenant.http.get("/oauth/token")
     # Security catalogue CA-12: never a token, 405 with Allow.
@@ -291,6 +301,7 @@ class TestCors:
         assert response.status_code == 403
         assert response.text == "Origin https://evil.example is not allowed."
         assert response.headers["content-type"].startswith("text/plain")
+        assert response.headers["cache-control"] == "no-store"
         assert "access-control-allow-origin" not in response.headers
         error = await tenant.http.post(
             "/oauth/token", data=_cc(client, client_secret="wrong"), headers={"Origin": "https://evil.example"}

@@ -21,7 +21,9 @@ def origin_allowed(client: entities.Client, origin: str) -> bool:
 
 def forbidden_origin(origin: str) -> Response:
     # Auth0 answers a bare 403 with a plain-text body here, not an OAuth error.
-    return PlainTextResponse(f"Origin {origin} is not allowed.", status_code=403)
+    return PlainTextResponse(
+        f"Origin {origin} is not allowed.", status_code=403, headers={"Cache-Control": "no-store", "Pragma": "no-cache"}
+    )
 
 
 def preflight(origin: str | None, clients: Iterable[entities.Client]) -> Response:

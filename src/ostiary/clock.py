@@ -37,4 +37,6 @@ def to_datetime(ts: float) -> datetime:
 
 def iso8601(ts: float) -> str:
     """Auth0 writes times such as updated_at as ISO strings with milliseconds and a Z."""
-    return to_datetime(ts).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ts * 1000) % 1000:03d}Z"
+    # Whole milliseconds first, so 30.9996 s becomes 31.000 and never 30.000 or 30.999.
+    millis = round(ts * 1000)
+    return to_datetime(millis // 1000).strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"

@@ -125,6 +125,19 @@ class InvalidTokenError(OAuthError):
         )
 
 
+class InsufficientScopeError(OAuthError):
+    """RFC 6750 §3.1 insufficient_scope: a valid token without the scope the resource needs."""
+
+    error = "insufficient_scope"
+    status_code = 403
+
+    def __init__(self, description: str, *, scope: str, **kwargs: Any) -> None:
+        super().__init__(description, **kwargs)
+        self.headers.setdefault(
+            "WWW-Authenticate", f'Bearer error="insufficient_scope", error_description="{description}", scope="{scope}"'
+        )
+
+
 class TooManyAttemptsError(OAuthError):
     error = "too_many_attempts"
     status_code = 429

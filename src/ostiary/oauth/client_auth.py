@@ -27,15 +27,20 @@ class AuthenticatedClient:
 
 
 def _basic_credentials(header: str | None) -> tuple[str, str] | None:
-    if not header or not header[:6].lower() == "basic ":
+    scheme, _, value = (header or "").strip().partition(" ")
+    if scheme.lower() != "basic":
         return None
+    # RFC 7617 §2 / security catalogue CA-07: a malformed header is a bad request, never a 500.
+    malformed = InvalidRequestError(
+        "Malformed Authorization header", headers={"WWW-Authenticate": 'Basic realm="ostiary"'}
+    )
     try:
-        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError) as exc:
-        raise ClientAuthenticationError(headers={"WWW-Authenticate": 'Basic realm="ostiary"'}) from exc
+        raise malformed from exc
     client_id, sep, secret = decoded.partition(":")
     if not sep:
-        raise ClientAuthenticationError(headers={"WWW-Authenticate": 'Basic realm="ostiary"'})
+        raise malformed
     # RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
     return unquote_plus(client_id), unquote_plus(secret)
 

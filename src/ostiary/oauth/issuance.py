@@ -61,7 +61,11 @@ async def mint_access_token(
     grant_id: str | None = None,
     signer: Signer | None = None,
 ) -> tuple[str, int]:
-    """A JWT for the API's audience, or (no API) an opaque token stored for /userinfo. Returns (token, expires_in)."""
+    """A JWT for the API's audience, or (no API) an opaque token stored for /userinfo. Returns (token, expires_in).
+
+    With a grant_id (user tokens), the JWT carries `jti` = "{grant_id}.{random}" so /userinfo can refuse
+    tokens of a revoked grant (Auth0 sets no jti in its access-token profile: see README).
+    """
     now = int(ctx.clock.now())
     scope = claim_builders.join_scope(scopes)
     if api is None:
@@ -90,11 +94,24 @@ async def mint_access_token(
         permissions=permissions,
         custom=custom,
     )
+    if grant_id is not None:
+        claims["jti"] = access_token_jti(grant_id)
     typ = "at+jwt" if api.token_dialect.startswith("rfc9068") else "JWT"
     if api.signing_alg == "HS256" and api.signing_secret:
         return Signer.sign_hs256(claims, api.signing_secret, typ=typ), lifetime
     signer = signer or await ctx.signer()
     return signer.sign(claims, alg=api.signing_alg, typ=typ), lifetime
+
+
+def access_token_jti(grant_id: str) -> str:
+    return f"{grant_id}.{new_opaque_token(9)}"
+
+
+def grant_id_from_jti(jti: object) -> str | None:
+    """The grant a JWT access token came from (see access_token_jti). Used by: /userinfo."""
+    if not isinstance(jti, str) or "." not in jti:
+        return None
+    return jti.split(".", 1)[0] or None
 
 
 async def mint_id_token(
@@ -114,7 +131,7 @@ async def mint_id_token(
     """An ID token for the client: alg and lifetime from its jwt_configuration; at_hash/c_hash added last."""
     alg = client.jwt_configuration.alg
     use_hs256 = alg == "HS256" and bool(client.client_secret)
-    sign_alg = "HS256" if use_hs256 else (alg if alg in ("RS256", "PS256") else "RS256")
+    sign_alg = "HS256" if use_hs256 else (alg if alg in ("RS256", "PS256", "ES256") else "RS256")
     claims = claim_builders.id_token_claims(
         issuer=ctx.issuer,
         user=user,
@@ -198,13 +215,17 @@ async def issue_user_tokens(
     has already checked the grant and run the hooks (outcome); nothing is committed here.
     """
     scopes = outcome.adjust_scopes(scopes)
-    if grant_id is None and (refresh or api is None):
+    if grant_id is None:
+        # Every user token hangs off a grant, so revoking the grant stops its access tokens at /userinfo.
         grant_id = await ctx.repos.grants.create(
             client_id=client.client_id,
             user_id=user.user_id,
             audience=api.identifier if api else None,
             scope=claim_builders.join_scope(scopes),
         )
+    if "openid" in scopes and outcome.id_token_claims:
+        # Auth0 returns the ID token's custom claims at /userinfo too ("always the latest value").
+        await ctx.repos.grants.set_id_token_claims(grant_id, outcome.id_token_claims)
     signer = await ctx.signer()
     access_token, expires_in = await mint_access_token(
         ctx,
@@ -232,7 +253,7 @@ async def issue_user_tokens(
             signer=signer,
         )
     refresh_token = None
-    if refresh and grant_id is not None:
+    if refresh:
         refresh_token = await issue_refresh_token(
             ctx,
             client=client,

@@ -100,12 +100,14 @@ def load_private_key(pem: str) -> PrivateKeyTypes:
 
 
 def published_jwk(*, kid: str, alg: str, jwk: dict[str, Any], certificate_b64: str) -> dict[str, Any]:
-    """A JWKS entry in Auth0's shape: alg, kty, use, n, e (or crv/x/y), kid, x5t, x5c."""
+    """A JWKS entry in Auth0's member order: alg, kty, use, n, e (or crv, x, y), kid, x5t, x5c."""
     der = base64.b64decode(certificate_b64)
+    public = ("n", "e") if jwk["kty"] == "RSA" else ("crv", "x", "y")
     return {
         "alg": alg,
-        **jwk,
+        "kty": jwk["kty"],
         "use": "sig",
+        **{member: jwk[member] for member in public},
         "kid": kid,
         "x5t": b64url(hashlib.sha1(der).digest()),  # noqa: S324  (x5t is defined as SHA-1, RFC 7517 §4.8)
         "x5c": [certificate_b64],

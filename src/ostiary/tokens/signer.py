@@ -6,6 +6,9 @@ immutable, so a cached key can never be the wrong one.
 
 from __future__ import annotations
 
+import base64
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,20 +81,77 @@ class Signer:
         return jwt.encode(claims, secret, algorithm="HS256", headers={"typ": typ})
 
     def verify(
-        self, token: str, *, audience: str | list[str] | None, issuer: str | None, leeway: float = 0
+        self,
+        token: str,
+        *,
+        audience: str | list[str] | None,
+        issuer: str | list[str] | None,
+        leeway: float = 0,
+        now: float | None = None,
     ) -> dict[str, Any]:
-        """Verify a token this tenant signed (used by /userinfo and logout id_token_hint)."""
+        """Verify a token this tenant signed (used by /userinfo and logout id_token_hint).
+
+        The algorithm is pinned by the key the kid names (RFC 8725 §3.1): an RSA key never verifies HS256 or
+        ES256, and a kid outside this tenant's published set is refused. With `now` (the injected clock),
+        exp/nbf/iat are checked against it instead of the wall clock.
+        """
+        _check_compact(token)
         header = jwt.get_unverified_header(token)
         kid, alg = header.get("kid"), header.get("alg")
-        key = next((k for k in self.keys.keys if k.kid == kid), None)
+        key = next((k for k in self.keys.keys if k.kid == kid), None) if isinstance(kid, str) else None
         if key is None or alg not in FAMILY_ALGS[_family(key.alg)]:
             raise jwt.InvalidTokenError("unknown signing key")
-        return jwt.decode(
+        claims: dict[str, Any] = jwt.decode(
             token,
             key.private_key.public_key(),  # type: ignore[arg-type]
             algorithms=[alg],
             audience=audience,
             issuer=issuer,
             leeway=leeway,
-            options={"verify_aud": audience is not None, "require": ["exp", "iat"]},
+            options={
+                "verify_aud": audience is not None,
+                "require": ["exp", "iat"],
+                "verify_exp": now is None,
+                "verify_nbf": now is None,
+                "verify_iat": now is None,
+            },
         )
+        if now is not None:
+            _check_times(claims, now, leeway)
+        return claims
+
+
+_B64URL = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise jwt.InvalidTokenError(f"duplicate member {key!r}")
+        out[key] = value
+    return out
+
+
+def _check_compact(token: str) -> None:
+    """RFC 7515 §7.1 strictly: three unpadded base64url segments; no duplicate members (RFC 8725 §3.4).
+
+    PyJWT alone accepts '=' padding and keeps the last of duplicate JSON members.
+    """
+    parts = token.split(".")
+    if len(parts) != 3 or not all(_B64URL.fullmatch(part) for part in parts):
+        raise jwt.DecodeError("not a compact JWS")
+    for part in parts[:2]:
+        try:
+            json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)), object_pairs_hook=_no_duplicates)
+        except ValueError as exc:
+            raise jwt.DecodeError("malformed segment") from exc
+
+
+def _check_times(claims: dict[str, Any], now: float, leeway: float) -> None:
+    """RFC 7519 §4.1.4/§4.1.5 against the injected clock."""
+    exp, nbf = claims.get("exp"), claims.get("nbf")
+    if not isinstance(exp, int | float) or exp <= now - leeway:
+        raise jwt.ExpiredSignatureError("token expired")
+    if nbf is not None and (not isinstance(nbf, int | float) or nbf > now + leeway):
+        raise jwt.ImmatureSignatureError("token not yet valid")

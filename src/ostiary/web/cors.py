@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
+from collections.abc import Iterable
+
 from starlette.responses import PlainTextResponse, Response
 
 from ostiary import entities
@@ -20,14 +21,18 @@ def origin_allowed(client: entities.Client, origin: str) -> bool:
 
 def forbidden_origin(origin: str) -> Response:
     # Auth0 answers a bare 403 with a plain-text body here, not an OAuth error.
-    return PlainTextResponse(f"Origin {origin} is not allowed.", status_code=403)
+    return PlainTextResponse(
+        f"Origin {origin} is not allowed.", status_code=403, headers={"Cache-Control": "no-store", "Pragma": "no-cache"}
+    )
 
 
-def preflight(request: Request) -> Response:
-    """Preflights carry no client_id, so they reveal nothing; the real request is checked per client."""
-    origin = request.headers.get("origin", "")
+def preflight(origin: str | None, clients: Iterable[entities.Client]) -> Response:
+    """204; the origin is allowed when some client of this tenant lists it (a preflight carries no client_id).
+
+    The real request is then checked against its own client (security catalogue HD-05, TN-10).
+    """
     headers = {**PREFLIGHT_HEADERS, "Vary": "Origin"}
-    if origin:
+    if origin and any(origin_allowed(client, origin) for client in clients):
         headers["Access-Control-Allow-Origin"] = origin
     return Response(status_code=204, headers=headers)
 

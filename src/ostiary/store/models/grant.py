@@ -4,7 +4,7 @@ from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ostiary.store.db import Base
-from ostiary.store.models._columns import Epoch, OptEpoch, Pk, TenantFk
+from ostiary.store.models._columns import Epoch, JsonDict, OptEpoch, Pk, TenantFk
 
 
 class Grant(Base):
@@ -25,3 +25,5 @@ class Grant(Base):
     scope: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[Epoch]
     revoked_at: Mapped[OptEpoch]
+    # Custom claims hooks put on the latest ID token of this grant; /userinfo returns them (Auth0 does).
+    id_token_claims: Mapped[JsonDict]

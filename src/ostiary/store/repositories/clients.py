@@ -13,6 +13,7 @@ from ostiary.store.models import Client as ClientRow
 from ostiary.store.models import ClientGrant as ClientGrantRow
 from ostiary.store.repositories import _validate as v
 from ostiary.store.repositories.base import TenantScoped
+from ostiary.store.repositories.signing_keys import SigningKeys
 
 APP_TYPES = ("regular_web", "spa", "native", "non_interactive")
 AUTH_METHODS = ("client_secret_post", "client_secret_basic", "none")
@@ -29,7 +30,7 @@ CLIENT_FIELDS = (
     "is_token_endpoint_ip_header_trusted", "jwt_configuration", "refresh_token", "native_social_login",
     "mobile", "client_metadata",
 )
-JWT_ALGS = ("RS256", "HS256", "PS256")
+JWT_ALGS = ("RS256", "HS256", "PS256", "ES256")
 
 
 def to_entity(row: ClientRow, secret: str | None) -> entities.Client:
@@ -120,6 +121,12 @@ class Clients(TenantScoped):
         rows = (await self.session.scalars(self._select(ClientRow).order_by(ClientRow.name))).all()
         return [self._entity(r) for r in rows]
 
+    async def _ensure_keys(self, clean: dict[str, Any]) -> None:
+        """A client whose ID tokens are ES256 needs the tenant's ES256 keys."""
+        alg = (clean.get("jwt_configuration") or {}).get("alg")
+        if alg:
+            await SigningKeys(self.session, self.tenant_id, box=self.box, clock=self.clock).ensure_for(alg)
+
     def _entity(self, row: ClientRow) -> entities.Client:
         secret = self.box.decrypt(row.client_secret_enc) if row.client_secret_enc else None
         return to_entity(row, secret)
@@ -147,6 +154,7 @@ class Clients(TenantScoped):
             clean.setdefault(key, [])
         for key in ("jwt_configuration", "refresh_token", "native_social_login", "mobile", "client_metadata"):
             clean.setdefault(key, {})
+        await self._ensure_keys(clean)
         row = self._new(
             ClientRow,
             client_id=client_id,
@@ -168,6 +176,7 @@ class Clients(TenantScoped):
         clean = _clean(fields, app_type=fields.get("app_type", row.app_type))
         if "name" in clean and clean["name"] != row.name and await self.by_name(clean["name"]):
             raise AdminError(f"client.name: a client named {clean['name']!r} exists already")
+        await self._ensure_keys(clean)
         for key, value in clean.items():
             setattr(row, key, value)
         if client_secret is not None:

@@ -10,13 +10,14 @@ from ostiary.ids import new_client_secret
 from ostiary.store.models import ResourceServer as ApiRow
 from ostiary.store.repositories import _validate as v
 from ostiary.store.repositories.base import TenantScoped
+from ostiary.store.repositories.signing_keys import SigningKeys
 
 API_FIELDS = (
     "name", "scopes", "signing_alg", "signing_secret", "token_lifetime", "token_lifetime_for_web",
     "allow_offline_access", "skip_consent_for_verifiable_first_party_clients", "enforce_policies",
     "token_dialect",
 )
-SIGNING_ALGS = ("RS256", "HS256", "PS256")
+SIGNING_ALGS = ("RS256", "HS256", "PS256", "ES256")
 TOKEN_DIALECTS = ("access_token", "access_token_authz", "rfc9068_profile", "rfc9068_profile_authz")
 MAX_TOKEN_LIFETIME = 2_592_000
 
@@ -52,6 +53,9 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 class ResourceServers(TenantScoped):
+    def _signing_keys(self) -> SigningKeys:
+        return SigningKeys(self.session, self.tenant_id, box=self.box, clock=self.clock)
+
     async def by_identifier(self, identifier: str) -> entities.Api | None:
         """Used by: every grant that mints an access token for an audience (cached per process)."""
         row = await self.session.scalar(self._select(ApiRow).where(ApiRow.identifier == identifier))
@@ -95,6 +99,7 @@ class ResourceServers(TenantScoped):
         secret = clean.pop("signing_secret", None) or new_client_secret()
         clean.setdefault("name", identifier)
         clean.setdefault("scopes", [])
+        await self._signing_keys().ensure_for(clean.get("signing_alg", "RS256"))
         row = self._new(
             ApiRow,
             identifier=identifier,
@@ -110,6 +115,8 @@ class ResourceServers(TenantScoped):
         row = await self.session.get(ApiRow, api.id)
         assert row is not None
         clean = _clean(fields)
+        if "signing_alg" in clean:
+            await self._signing_keys().ensure_for(clean["signing_alg"])
         if "signing_secret" in clean:
             row.signing_secret_enc = self.box.encrypt(clean.pop("signing_secret"))
         for key, value in clean.items():

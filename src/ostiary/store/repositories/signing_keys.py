@@ -70,6 +70,15 @@ class SigningKeys(TenantScoped):
         if not any(r.status == STATUS_NEXT for r in rows):
             await self._add(alg, STATUS_NEXT)
 
+    async def ensure_for(self, alg: str) -> None:
+        """An API or client choosing ES256 gives the tenant its ES256 keys (current + next) on the spot.
+
+        RS256 and PS256 share the tenant's RSA keys, HS256 uses secrets: nothing to create for those.
+        Used by: ResourceServers and Clients create/update.
+        """
+        if alg == "ES256":
+            await self.ensure("ES256")
+
     async def rotate(self, alg: str = "RS256") -> KeyRow:
         """next becomes current, current becomes previous, a new next is generated. Returns the new current."""
         rows = [r for r in await self.all(include_revoked=False) if r.alg == alg]

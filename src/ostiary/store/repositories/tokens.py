@@ -23,6 +23,14 @@ class OpaqueTokenInfo:
     grant_id: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class GrantView:
+    client_id: str
+    user_id: str
+    revoked: bool
+    id_token_claims: dict[str, Any]
+
+
 class Grants(TenantScoped):
     async def create(self, *, client_id: str, user_id: str, audience: str | None, scope: str) -> str:
         grant_id = new_id()
@@ -36,6 +44,27 @@ class Grants(TenantScoped):
             created_at=self.clock.now(),
         )
         return grant_id
+
+    async def find(self, grant_id: str) -> GrantView | None:
+        """Used by: /userinfo (revocation and the ID token's custom claims)."""
+        row = await self.session.scalar(self._select(GrantRow).where(GrantRow.id == grant_id))
+        if row is None:
+            return None
+        return GrantView(
+            client_id=row.client_id,
+            user_id=row.user_id,
+            revoked=row.revoked_at is not None,
+            id_token_claims=dict(row.id_token_claims or {}),
+        )
+
+    async def set_id_token_claims(self, grant_id: str, claims: dict[str, Any]) -> None:
+        """Used by: oauth/issuance.issue_user_tokens, each time an ID token with custom claims is minted."""
+        await self.session.flush()
+        await self.session.execute(
+            update(GrantRow)
+            .where(GrantRow.tenant_id == self.tenant_id, GrantRow.id == grant_id)
+            .values(id_token_claims=dict(claims))
+        )
 
     async def is_revoked(self, grant_id: str) -> bool:
         revoked_at = await self.session.scalar(

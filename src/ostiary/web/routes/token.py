@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, Response
 
 from ostiary.errors import InvalidRequestError, OAuthError, UnauthorizedClientError, UnsupportedGrantTypeError
 from ostiary.oauth.client_auth import authenticate_client
+from ostiary.oauth.context import TenantContext
 from ostiary.oauth.grants import GRANT_HANDLERS
 from ostiary.web import cors
 from ostiary.web.deps import Context
@@ -22,6 +23,7 @@ GRANT_TYPES_URI = "https://auth0.com/docs/clients/client-grant-types"
 @router.post("/oauth/token")
 async def token(request: Request, ctx: Context) -> Response:
     origin = request.headers.get("origin")
+    params: dict[str, str] = {}
     try:
         reject_query_parameters(request)
         params = await parse_body(request)
@@ -43,11 +45,20 @@ async def token(request: Request, ctx: Context) -> Response:
     except OAuthError as exc:
         await ctx.repos.session.rollback()
         response = oauth_error_response(exc)
-        response.headers.update(cors.allow_origin_headers(origin))
+        response.headers.update(await _error_cors_headers(ctx, params, origin))
         return response
     return JSONResponse(issued.body(), headers={**NO_STORE, **cors.allow_origin_headers(origin)})
 
 
+async def _error_cors_headers(ctx: TenantContext, params: dict[str, str], origin: str | None) -> dict[str, str]:
+    """An SPA may read the error only when the client it names allows its origin (never any origin)."""
+    client_id = params.get("client_id")
+    if not origin or not client_id:
+        return {}
+    client = await ctx.client(client_id)
+    return cors.allow_origin_headers(origin) if client and cors.origin_allowed(client, origin) else {}
+
+
 @router.options("/oauth/token")
-async def token_preflight(request: Request) -> Response:
-    return cors.preflight(request)
+async def token_preflight(request: Request, ctx: Context) -> Response:
+    return cors.preflight(request.headers.get("origin"), await ctx.repos.clients.all())

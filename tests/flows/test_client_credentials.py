@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from ostiary.runtime import AppState
 from tests.support.factories import TenantFixture, make_tenant
 from tests.support.jwks import verify
+
+from ostiary.runtime import AppState
 
 API = "https://api.example.com"
 NO_GRANT = (

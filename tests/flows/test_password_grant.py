@@ -7,10 +7,10 @@ from typing import Any
 
 import jwt
 import pytest
-
-from ostiary.runtime import AppState
 from tests.support.firstparty import API, PASSWORD, WRONG_PASSWORD_BODY, Rop, make_rop
 from tests.support.jwks import oidc_half_hash, verify
+
+from ostiary.runtime import AppState
 
 
 @pytest.fixture
@@ -124,7 +124,10 @@ async def test_missing_credentials_are_invalid_request(rop: Rop, missing: str) -
     del form[missing]
     response = await rop.t.http.post("/oauth/token", data=form)
     assert response.status_code == 400
-    assert response.json() == {"error": "invalid_request", "error_description": f"Missing required parameter: {missing}"}
+    assert response.json() == {
+        "error": "invalid_request",
+        "error_description": f"Missing required parameter: {missing}",
+    }
 
 
 async def test_admin_blocked_user_gets_user_is_blocked_only_with_the_right_password(rop: Rop) -> None:

@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-
-from ostiary.runtime import AppState
 from tests.support.firstparty import API, PASSWORD, REALM, WRONG_PASSWORD_BODY, Rop, make_rop
 from tests.support.jwks import verify
+
+from ostiary.runtime import AppState
 
 
 @pytest.fixture

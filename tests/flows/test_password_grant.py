@@ -7,10 +7,13 @@ from typing import Any
 
 import jwt
 import pytest
+from tests.support.fast_passwords import fast_passwords  # noqa: F401
 from tests.support.firstparty import API, PASSWORD, WRONG_PASSWORD_BODY, Rop, make_rop
 from tests.support.jwks import oidc_half_hash, verify
 
 from ostiary.runtime import AppState
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 @pytest.fixture

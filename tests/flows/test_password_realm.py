@@ -6,10 +6,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from tests.support.fast_passwords import fast_passwords  # noqa: F401
 from tests.support.firstparty import API, PASSWORD, REALM, WRONG_PASSWORD_BODY, Rop, make_rop
 from tests.support.jwks import verify
 
 from ostiary.runtime import AppState
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 @pytest.fixture

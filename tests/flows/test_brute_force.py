@@ -200,3 +200,10 @@ async def test_redis_outage_fails_closed(settings: Settings, clock: FrozenClock)
         await setup.t.http.aclose()
     finally:
         await close_state(st)
+
+
+async def test_an_oversized_unknown_username_is_counted_not_a_500(rop: Rop) -> None:
+    huge = "x" * 5000 + "@example.com"
+    await fail(rop, 10, username=huge)
+    response = await rop.token(audience=API, username=huge)
+    assert response.status_code == 429 and response.json() == TOO_MANY_ATTEMPTS_BODY

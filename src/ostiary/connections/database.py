@@ -38,16 +38,22 @@ def brute_force_protected(connection: entities.Connection) -> bool:
 
 
 async def authenticate_password(
-    ctx: TenantContext, *, connection: entities.Connection, username: str, password: str, ip: str
+    ctx: TenantContext,
+    *,
+    connection: entities.Connection,
+    username: str,
+    password: str,
+    ip: str | None = None,
 ) -> entities.User:
     """The user whose password matches, else InvalidGrantError "Wrong email or password." (Auth0's words).
 
-    `ip` is the end user's address (ctx.ip, or oauth/end_user_ip.end_user_ip at /oauth/token).
+    `ip` is the end user's address: ctx.ip unless given (the grants pass oauth/end_user_ip.end_user_ip).
     Raises TooManyAttemptsError (429) while the user is blocked from ip, right or wrong password;
     UserBlockedError (401) for a user an admin blocked, only after the right password (no enumeration).
     An unknown user still costs one argon2 verify and is counted like a known one, so neither timing
     nor answers reveal which emails exist. A failure is committed even though the request then fails.
     """
+    ip = ip or ctx.ip
     user = await ctx.repos.users.by_login(connection.name, username) if username else None
     protected = brute_force_protected(connection)
     key = brute_force.failure_key(connection.name, user, username)

@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 
 from ostiary import entities
 from ostiary.errors import TemporarilyUnavailableError, TooManyAttemptsError
+from ostiary.ids import token_hash
 from ostiary.oauth.context import TenantContext
 from ostiary.protection.counters import FailureCounters, FailureState
 from ostiary.protection.counters_redis import RETENTION_SECONDS
@@ -30,7 +31,13 @@ def failure_key(connection: str, user: entities.User | None, username: str) -> s
     so the answers never reveal whether a user exists)."""
     if user is not None:
         return user.user_id
-    return f"login:{connection}:{username.strip().lower()}"
+    # Hashed: bounded length whatever was typed (the column holds 320 characters).
+    return f"login:{connection}:{token_hash(username.strip().lower())}"
+
+
+def _ip(ip: str) -> str:
+    """The IP column holds 64 characters; a trusted proxy's X-Forwarded-For is not validated upstream."""
+    return ip[:64]
 
 
 def _counters(ctx: TenantContext) -> FailureCounters:
@@ -50,6 +57,7 @@ async def ensure_not_blocked(
     """TooManyAttemptsError when key is blocked from ip, whatever the password (no oracle: BF-15)."""
     counters = _counters(ctx)
     try:
+        ip = _ip(ip)
         state = await counters.get(key, ip)
         if state is None:
             return
@@ -67,7 +75,7 @@ async def ensure_not_blocked(
 async def record_failure(ctx: TenantContext, *, key: str, ip: str) -> None:
     """Count one failure durably (with the database backend this commits the request's session)."""
     try:
-        state = await _counters(ctx).add_failure(key, ip, now=ctx.clock.now(), threshold=MAX_ATTEMPTS)
+        state = await _counters(ctx).add_failure(key, _ip(ip), now=ctx.clock.now(), threshold=MAX_ATTEMPTS)
     except (RedisError, OSError) as exc:
         log.error("brute-force counters unavailable", extra={"error": str(exc)})
         raise TemporarilyUnavailableError() from exc
@@ -77,11 +85,11 @@ async def record_failure(ctx: TenantContext, *, key: str, ip: str) -> None:
 
 async def record_success(ctx: TenantContext, *, key: str, ip: str) -> None:
     try:
-        await _counters(ctx).reset(key, ip)
+        await _counters(ctx).reset(key, _ip(ip))
     except (RedisError, OSError) as exc:
         raise TemporarilyUnavailableError() from exc
 
 
 async def unblock(counters: FailureCounters, *, key: str, ip: str | None = None) -> int:
     """Admin unblock of key from ip, or from every IP. Returns how many (key, ip) records were removed."""
-    return await counters.clear(key, ip)
+    return await counters.clear(key, _ip(ip) if ip else None)

@@ -184,3 +184,4 @@ class User:
     updated_at: float = 0.0
     identities: tuple[IdentityInfo, ...] = ()
     has_password: bool = False
+    last_password_reset: float | None = None

@@ -146,6 +146,14 @@ class TooManyAttemptsError(OAuthError):
     )
 
 
+class UserBlockedError(OAuthError):
+    """An admin blocked the user (users.blocked). Auth0 answers 401 unauthorized "user is blocked"."""
+
+    error = "unauthorized"
+    status_code = 401
+    default_description = "user is blocked"
+
+
 class TooManyRequestsError(OAuthError):
     error = "too_many_requests"
     status_code = 429

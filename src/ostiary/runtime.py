@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from ostiary import entities
 from ostiary.cache import TTLCache
 from ostiary.clock import Clock
+from ostiary.protection.state import Protection, build_protection
 from ostiary.settings import Settings
 from ostiary.store.repos import Repos
 from ostiary.store.secrets import SecretBox
@@ -44,6 +45,7 @@ class AppState:
     clock: Clock
     http: httpx.AsyncClient
     caches: Caches
+    protection: Protection
 
     def repos(self, session: AsyncSession, tenant_id: str) -> Repos:
         return Repos(session, tenant_id, box=self.box, clock=self.clock)
@@ -56,18 +58,21 @@ async def open_state(settings: Settings, *, clock: Clock | None = None) -> AppSt
     from ostiary.store.secrets import resolve_master_key
 
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    clock = clock or SystemClock()
     timeout = httpx.Timeout(settings.upstream_timeout_seconds, connect=min(5.0, settings.upstream_timeout_seconds))
     return AppState(
         settings=settings,
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
         box=SecretBox(resolve_master_key(settings)),
-        clock=clock or SystemClock(),
+        clock=clock,
         http=httpx.AsyncClient(timeout=timeout, follow_redirects=False),
         caches=Caches(settings.cache_ttl_seconds),
+        protection=build_protection(settings, clock),
     )
 
 
 async def close_state(state: AppState) -> None:
     await state.http.aclose()
+    await state.protection.close()
     await state.engine.dispose()

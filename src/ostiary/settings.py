@@ -24,11 +24,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     db_pool_size: int = 10
     redis_url: str | None = None
+    # Prefix of every Redis key Ostiary writes (brute-force counters, rate-limit windows).
+    redis_prefix: str = "ostiary:"
     # Per-process cache lifetime for tenants, clients, APIs and key sets; bounds how long a CLI change
     # takes to reach a running server.
     cache_ttl_seconds: float = 5.0
     hook_timeout_seconds: float = 20.0
     upstream_timeout_seconds: float = 10.0
+    # Requests per minute per client IP and tenant on /oauth/token (and the login page); 0 turns it off.
     rate_limit_per_minute: int = 600
 
     @property

@@ -1,4 +1,5 @@
-"""Username/password against a database connection (strategy auth0), with constant work for unknown users.
+"""Username/password against a database connection (strategy auth0), with constant work for unknown users
+and brute-force protection (protection/brute_force.py).
 
 Used by: the password and password-realm grants, and the Universal Login page.
 """
@@ -6,9 +7,10 @@ Used by: the password and password-realm grants, and the Universal Login page.
 from __future__ import annotations
 
 from ostiary import entities
-from ostiary.errors import InvalidGrantError, UnauthorizedClientError
+from ostiary.errors import InvalidGrantError, UnauthorizedClientError, UserBlockedError
 from ostiary.oauth.context import TenantContext
 from ostiary.passwords import hash_password, needs_rehash, verify_password
+from ostiary.protection import brute_force
 
 WRONG_CREDENTIALS = "Wrong email or password."
 
@@ -30,17 +32,43 @@ async def database_connection(
     return connection
 
 
+def brute_force_protected(connection: entities.Connection) -> bool:
+    """Auth0's database-connection option `brute_force_protection` (on unless set to false)."""
+    return connection.options.get("brute_force_protection", True) is not False
+
+
 async def authenticate_password(
-    ctx: TenantContext, *, connection: entities.Connection, username: str, password: str
+    ctx: TenantContext,
+    *,
+    connection: entities.Connection,
+    username: str,
+    password: str,
+    ip: str | None = None,
 ) -> entities.User:
     """The user whose password matches, else InvalidGrantError "Wrong email or password." (Auth0's words).
 
-    An unknown user still costs one argon2 verify, so timing does not reveal which emails exist.
+    `ip` is the end user's address: ctx.ip unless given (the grants pass oauth/end_user_ip.end_user_ip).
+    Raises TooManyAttemptsError (429) while the user is blocked from ip, right or wrong password;
+    UserBlockedError (401) for a user an admin blocked, only after the right password (no enumeration).
+    An unknown user still costs one argon2 verify and is counted like a known one, so neither timing
+    nor answers reveal which emails exist. A failure is committed even though the request then fails.
     """
+    ip = ip or ctx.ip
     user = await ctx.repos.users.by_login(connection.name, username) if username else None
+    protected = brute_force_protected(connection)
+    key = brute_force.failure_key(connection.name, user, username)
+    if protected:
+        changed = user.last_password_reset if user else None
+        await brute_force.ensure_not_blocked(ctx, key=key, ip=ip, password_changed_at=changed)
     stored = await ctx.repos.users.password_hash(user.user_id) if user else None
     if not verify_password(stored, password) or user is None:
+        if protected:
+            await brute_force.record_failure(ctx, key=key, ip=ip)
         raise InvalidGrantError(WRONG_CREDENTIALS)
+    if user.blocked:
+        raise UserBlockedError()
+    if protected:
+        await brute_force.record_success(ctx, key=key, ip=ip)
     if stored and needs_rehash(stored):
         await ctx.repos.users.set_password_hash(user.user_id, hash_password(password))
     return user

@@ -22,6 +22,8 @@ class TenantContext:
     repos: Repos
     ip: str
     user_agent: str = ""
+    # The raw auth0-forwarded-for header of a /oauth/token request; oauth/end_user_ip.py decides if it counts.
+    forwarded_for: str | None = None
 
     @property
     def issuer(self) -> str:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ostiary.oauth.grants import client_credentials
+from ostiary.oauth.grants import client_credentials, password
 from ostiary.oauth.grants.base import GrantHandler
 
 GRANT_HANDLERS: Mapping[str, GrantHandler] = {
     client_credentials.GRANT_TYPE: client_credentials.handle,
+    password.GRANT_TYPE: password.handle,
+    password.REALM_GRANT_TYPE: password.handle_realm,
 }
 
 __all__ = ["GRANT_HANDLERS", "GrantHandler"]

@@ -100,6 +100,7 @@ class Users(TenantScoped):
             updated_at=row.updated_at,
             identities=await self._identities(row.id),
             has_password=row.password_hash is not None,
+            last_password_reset=row.last_password_reset,
         )
 
     async def _row(self, user_id: str) -> UserRow:

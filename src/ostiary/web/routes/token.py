@@ -1,4 +1,4 @@
-"""POST /oauth/token: parse → authenticate the client → the grant's handler → commit → JSON."""
+"""POST /oauth/token: rate limit → parse → authenticate the client → the grant's handler → commit → JSON."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from ostiary.errors import InvalidRequestError, OAuthError, UnauthorizedClientEr
 from ostiary.oauth.client_auth import authenticate_client
 from ostiary.oauth.context import TenantContext
 from ostiary.oauth.grants import GRANT_HANDLERS
+from ostiary.protection.limits import check_rate_limit
 from ostiary.web import cors
 from ostiary.web.deps import Context
 from ostiary.web.errors import NO_STORE, oauth_error_response
@@ -24,7 +25,10 @@ GRANT_TYPES_URI = "https://auth0.com/docs/clients/client-grant-types"
 async def token(request: Request, ctx: Context) -> Response:
     origin = request.headers.get("origin")
     params: dict[str, str] = {}
+    rate_headers: dict[str, str] = {}
     try:
+        decision = await check_rate_limit(ctx.state, bucket="token", tenant_id=ctx.tenant.id, ip=ctx.ip)
+        rate_headers = decision.headers() if decision else {}
         reject_query_parameters(request)
         params = await parse_body(request)
         grant_type = params.get("grant_type")
@@ -40,14 +44,17 @@ async def token(request: Request, ctx: Context) -> Response:
             raise UnauthorizedClientError(
                 f"Grant type '{grant_type}' not allowed for the client.", extra={"error_uri": GRANT_TYPES_URI}
             )
+        # The end-user IP a server-side client relays; the grant decides whether to believe it.
+        ctx.forwarded_for = request.headers.get("auth0-forwarded-for")
         issued = await handler(ctx, auth, params)
         await ctx.repos.commit()
     except OAuthError as exc:
         await ctx.repos.session.rollback()
         response = oauth_error_response(exc)
-        response.headers.update(await _error_cors_headers(ctx, params, origin))
+        response.headers.update({**rate_headers, **(await _error_cors_headers(ctx, params, origin))})
         return response
-    return JSONResponse(issued.body(), headers={**NO_STORE, **cors.allow_origin_headers(origin)})
+    headers = {**NO_STORE, **rate_headers, **cors.allow_origin_headers(origin)}
+    return JSONResponse(issued.body(), headers=headers)
 
 
 async def _error_cors_headers(ctx: TenantContext, params: dict[str, str], origin: str | None) -> dict[str, str]:

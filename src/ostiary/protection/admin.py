@@ -1,0 +1,35 @@
+"""Admin unblock of brute-force blocks, for the CLI (`ostiary protection unblock`)."""
+
+from __future__ import annotations
+
+from ostiary.protection import brute_force
+from ostiary.protection.counters import FailureCounters
+from ostiary.protection.counters_db import DbFailureCounters
+from ostiary.protection.counters_redis import RedisFailureCounters
+from ostiary.protection.state import Protection
+from ostiary.store.repos import Repos
+
+
+async def failure_keys(repos: Repos, user: str) -> list[str]:
+    """The counter keys `user` names: a user_id, or an email/username (its user, else the name itself in
+    every database connection, as failures for unknown logins are counted)."""
+    if await repos.users.by_user_id(user):
+        return [user]
+    keys: list[str] = []
+    for connection in await repos.connections.by_strategy("auth0"):
+        found = await repos.users.by_login(connection.name, user)
+        keys.append(brute_force.failure_key(connection.name, found, user))
+    return list(dict.fromkeys(keys))
+
+
+async def unblock_user(repos: Repos, protection: Protection, *, user: str, ip: str | None) -> int:
+    """Clear the failure records of `user` (from `ip`, or every IP) in the database and, when configured,
+    Redis. Returns how many (user, IP) records were removed."""
+    backends: list[FailureCounters] = [DbFailureCounters(repos.session, repos.tenant_id, clock=repos.clock)]
+    if protection.redis is not None:
+        backends.append(RedisFailureCounters(protection.redis, repos.tenant_id, prefix=protection.redis_prefix))
+    removed = 0
+    for key in await failure_keys(repos, user):
+        for counters in backends:
+            removed += await brute_force.unblock(counters, key=key, ip=ip)
+    return removed

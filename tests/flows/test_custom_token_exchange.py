@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from ostiary.errors import AdminError
 from tests.support.factories import TenantFixture
 from tests.support.hooks import add_hook
 from tests.support.jwks import verify
+
+from ostiary.errors import AdminError
 
 API = "https://api.example.com"
 GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"
@@ -143,7 +143,9 @@ async def test_missing_subject_token_is_invalid_request(tenant: TenantFixture) -
     form = await setup(tenant)
     response = await tenant.http.post("/oauth/token", data=form)
     assert response.status_code == 400
-    assert response.json() == {"error": "invalid_request", "error_description": "Missing required parameter: subject_token"}
+    assert response.json() == {
+        "error": "invalid_request", "error_description": "Missing required parameter: subject_token",
+    }
 
 
 async def test_hook_that_sets_no_user_or_raises_is_access_denied(tenant: TenantFixture) -> None:

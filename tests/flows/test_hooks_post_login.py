@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event as sa_event
+from tests.support.factories import TenantFixture
+from tests.support.hooks import add_hook
+from tests.support.jwks import verify
 
 from ostiary import entities
 from ostiary.actions.pipeline import LoginFacts, run_post_login, settle
 from ostiary.errors import AccessDeniedError
 from ostiary.oauth.context import TenantContext
 from ostiary.oauth.issuance import issue_user_tokens
-from tests.support.factories import TenantFixture
-from tests.support.hooks import add_hook
-from tests.support.jwks import verify
 
 API = "https://api.example.com"
 TRIGGER = "post-login"

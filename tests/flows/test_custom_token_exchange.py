@@ -91,6 +91,7 @@ async def test_existing_user_is_updated_with_replace_and_post_login_hooks_run(te
             "def on_execute_post_login(event, api):\n"
             "    api.access_token.set_custom_claim('https://x/protocol', event.transaction.protocol)\n"
             "    api.access_token.set_custom_claim('https://x/stt', event.transaction.subject_token_type)\n"
+            "    api.access_token.set_custom_claim('https://x/connection', event.connection.name)\n"
         ),
     )
     assert (await exchange(tenant, form, "valid:7:old@example.com")).status_code == 200
@@ -99,6 +100,7 @@ async def test_existing_user_is_updated_with_replace_and_post_login_hooks_run(te
     access = await verify(tenant.http, response.json()["access_token"], audience=None, issuer=tenant.issuer)
     assert access["https://x/protocol"] == "oauth2-token-exchange"
     assert access["https://x/stt"] == STT
+    assert access["https://x/connection"] == "legacy-db"
     user = await tenant.repos_call(lambda r: r.users.by_user_id("auth0|7"))
     assert user.email == "new@example.com" and user.logins_count == 2
 
@@ -187,3 +189,10 @@ async def test_profile_needs_an_action_with_the_custom_token_exchange_trigger(te
         await tenant.repos_call(
             lambda r: r.token_exchange_profiles.create(name="p1", subject_token_type=STT, action_name="pl")
         )
+
+
+async def test_an_action_used_by_a_profile_cannot_be_deleted(tenant: TenantFixture) -> None:
+    await setup(tenant)
+    with pytest.raises(AdminError) as caught:
+        await tenant.repos_call(lambda r: r.actions.delete("legacy-exchange"))
+    assert "used by token exchange profile 'legacy'" in str(caught.value)

@@ -27,26 +27,27 @@ def _refuse(hook: str, cause: str, reason: str = "The custom token exchange coul
 
 async def resolve_user(
     ctx: TenantContext, client: entities.Client, selection: UserSelection, hook: str
-) -> entities.User:
+) -> tuple[entities.User, entities.Connection | None]:
     """Auth0: exactly one of setUserById / setUserByConnection must be called by the hook."""
     if selection.calls != 1:
         _refuse(hook, f"the hook called setUserById/setUserByConnection {selection.calls} times (exactly one)")
     user: entities.User | None
+    connection: entities.Connection | None = None
     if selection.user_id is not None:
         user = await ctx.repos.users.by_user_id(selection.user_id)
         if user is None:
             _refuse(hook, f"no user {selection.user_id!r}")
     else:
-        user = await _by_connection(ctx, client, selection, hook)
+        user, connection = await _by_connection(ctx, client, selection, hook)
     assert user is not None
     if user.blocked:
         raise AccessDeniedError("user is blocked")
-    return user
+    return user, connection
 
 
 async def _by_connection(
     ctx: TenantContext, client: entities.Client, selection: UserSelection, hook: str
-) -> entities.User:
+) -> tuple[entities.User, entities.Connection]:
     name = selection.connection or ""
     connection = await ctx.repos.connections.by_name(name)
     if connection is None or not connection.is_enabled_for(client.client_id):
@@ -66,12 +67,11 @@ async def _by_connection(
         if user is None:
             if creation != "create_if_not_exists":
                 _refuse(hook, f"no user {external_id!r} in {connection.name} and creationBehavior is none")
-            return await ctx.repos.users.create(
+            user = await ctx.repos.users.create(
                 connection=connection.name, strategy=connection.strategy, external_id=str(external_id), **profile
             )
-        if update == "replace" and profile:
-            return await ctx.repos.users.update(user.user_id, **profile)
+        elif update == "replace" and profile:
+            user = await ctx.repos.users.update(user.user_id, **profile)
     except AdminError as exc:
         _refuse(hook, str(exc))
-    assert user is not None
-    return user
+    return user, connection

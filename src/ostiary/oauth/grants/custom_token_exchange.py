@@ -68,12 +68,12 @@ async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[
         )
     if exchange.denied:
         await settle(ctx, None, exchange)
-    user = await resolve_user(ctx, client, selection, profile.action_name)
+    user, connection = await resolve_user(ctx, client, selection, profile.action_name)
 
     login = await run_post_login(
         ctx,
         LoginFacts(
-            protocol=PROTOCOL, client=client, user=user, connection=None, api=api, scopes=scopes,
+            protocol=PROTOCOL, client=client, user=user, connection=connection, api=api, scopes=scopes,
             transaction={"subject_token_type": subject_token_type}, request_params=dict(params),
         ),
     )

@@ -101,6 +101,9 @@ class Actions(TenantScoped):
         row = await self.session.scalar(self._select(ActionRow).where(ActionRow.name == name))
         if row is None:
             raise AdminError(f"action: no action named {name!r}")
+        profile = await self.session.scalar(self._select(ProfileRow).where(ProfileRow.action_name == name))
+        if profile is not None:
+            raise AdminError(f"action: {name!r} is used by token exchange profile {profile.name!r}; delete it first")
         await self.session.execute(
             delete(BindingRow).where(BindingRow.tenant_id == self.tenant_id, BindingRow.action_name == name)
         )

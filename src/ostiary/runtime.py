@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -24,15 +25,18 @@ class Caches:
     clients: TTLCache[tuple[str, str], entities.Client | None] = field(init=False)
     apis: TTLCache[tuple[str, str], entities.Api | None] = field(init=False)
     keys: TTLCache[str, TenantKeys] = field(init=False)
+    # Loaded hooks per (tenant id, trigger): ostiary.actions.registry.Hook tuples.
+    hooks: TTLCache[tuple[str, str], tuple[Any, ...]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.tenants_by_host = TTLCache(self.ttl)
         self.clients = TTLCache(self.ttl)
         self.apis = TTLCache(self.ttl)
         self.keys = TTLCache(self.ttl)
+        self.hooks = TTLCache(self.ttl)
 
     def clear(self) -> None:
-        for cache in (self.tenants_by_host, self.clients, self.apis, self.keys):
+        for cache in (self.tenants_by_host, self.clients, self.apis, self.keys, self.hooks):
             cache.clear()
 
 

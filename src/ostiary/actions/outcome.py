@@ -17,6 +17,8 @@ class Outcome:
     removed_scopes: list[str] = field(default_factory=list)
     app_metadata: dict[str, Any] = field(default_factory=dict)
     user_metadata: dict[str, Any] = field(default_factory=dict)
+    # custom-token-exchange: api.access.rejectInvalidSubjectToken was called (attack-protection signal).
+    invalid_subject_token: bool = False
 
     @property
     def denied(self) -> bool:

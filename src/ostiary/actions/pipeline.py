@@ -10,7 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ostiary import entities
+from ostiary.actions import registry
+from ostiary.actions.api import CredentialsExchangeApi, PostLoginApi
+from ostiary.actions.event import build_event, request_view
 from ostiary.actions.outcome import Outcome
+from ostiary.actions.runner import run_hooks
 from ostiary.errors import (
     AccessDeniedError,
     InvalidRequestError,
@@ -40,6 +44,8 @@ class LoginFacts:
     api: entities.Api | None
     scopes: list[str]
     transaction: dict[str, Any] = field(default_factory=dict)
+    # The request's parameters (event.request.body/query without credentials); optional.
+    request_params: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -47,21 +53,58 @@ class CredentialsFacts:
     client: entities.Client
     api: entities.Api
     scopes: list[str]
+    request_params: dict[str, str] | None = None
 
 
 async def run_post_login(ctx: TenantContext, facts: LoginFacts) -> Outcome:
     """Run the tenant's post-login hooks in order. With no hooks bound, nothing changes."""
-    return Outcome()
+    hooks = await registry.hooks_for(ctx, registry.POST_LOGIN)
+    if not hooks:
+        return Outcome()
+    transaction = {
+        "protocol": facts.protocol,
+        "requested_scopes": list(facts.scopes),
+        "audience": facts.api.identifier if facts.api else None,
+        **facts.transaction,
+    }
+    event = build_event(
+        tenant_id=ctx.tenant.id,
+        client=facts.client,
+        request=request_view(ctx.ip, ctx.user_agent, ctx.host, facts.request_params),
+        transaction=transaction,
+        user=facts.user,
+        connection=facts.connection,
+        api=facts.api,
+    )
+    return await run_hooks(
+        registry.POST_LOGIN, hooks, event, PostLoginApi, time_limit=ctx.state.settings.hook_timeout_seconds
+    )
 
 
 async def run_credentials_exchange(ctx: TenantContext, facts: CredentialsFacts) -> Outcome:
     """Run the tenant's credentials-exchange hooks in order. With no hooks bound, nothing changes."""
-    return Outcome()
+    hooks = await registry.hooks_for(ctx, registry.CREDENTIALS_EXCHANGE)
+    if not hooks:
+        return Outcome()
+    event = build_event(
+        tenant_id=ctx.tenant.id,
+        client=facts.client,
+        request=request_view(ctx.ip, ctx.user_agent, ctx.host, facts.request_params),
+        transaction={"requested_scopes": list(facts.scopes), "audience": facts.api.identifier},
+        api=facts.api,
+        access_token={"scope": list(facts.scopes)},
+    )
+    return await run_hooks(
+        registry.CREDENTIALS_EXCHANGE, hooks, event, CredentialsExchangeApi,
+        time_limit=ctx.state.settings.hook_timeout_seconds,
+    )
 
 
 async def settle(ctx: TenantContext, user: entities.User | None, outcome: Outcome) -> None:
     """Apply what must happen after the last hook: deny, or persist metadata changes once."""
     if outcome.denied:
+        # Auth0 lets credentials-exchange / custom-token-exchange hooks pick the code; a custom code is
+        # answered as access_denied with the hook's reason.
         error_class = DENY_ERRORS.get(outcome.deny_error, AccessDeniedError)
         raise error_class(outcome.deny_reason)
     if user is not None and (outcome.app_metadata or outcome.user_metadata):

@@ -7,6 +7,7 @@ from functools import cached_property
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ostiary.clock import Clock
+from ostiary.store.repositories.actions import Actions, TokenExchangeProfiles
 from ostiary.store.repositories.clients import ClientGrants, Clients
 from ostiary.store.repositories.connections import Connections
 from ostiary.store.repositories.resource_servers import ResourceServers
@@ -58,6 +59,14 @@ class Repos:
     @cached_property
     def opaque_access_tokens(self) -> OpaqueAccessTokens:
         return OpaqueAccessTokens(self.session, self.tenant_id, box=self.box, clock=self.clock)
+
+    @cached_property
+    def actions(self) -> Actions:
+        return Actions(self.session, self.tenant_id, box=self.box, clock=self.clock)
+
+    @cached_property
+    def token_exchange_profiles(self) -> TokenExchangeProfiles:
+        return TokenExchangeProfiles(self.session, self.tenant_id, box=self.box, clock=self.clock)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -12,6 +12,7 @@ from ostiary.store.models.resource_server import ResourceServer
 from ostiary.store.models.session import LoginSession, LoginTransaction
 from ostiary.store.models.signing_key import SigningKey
 from ostiary.store.models.tenant import Tenant, TenantDomain
+from ostiary.store.models.token_exchange_profile import TokenExchangeProfile
 from ostiary.store.models.user import Identity, User
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "SigningKey",
     "Tenant",
     "TenantDomain",
+    "TokenExchangeProfile",
     "TriggerBinding",
     "User",
 ]

@@ -1,0 +1,98 @@
+"""Which hooks run for a tenant and trigger, in binding order, loaded once per process.
+
+A hook is a function imported from `package.module:function`, or taken from stored source: the source is
+compiled once per process (keyed by its SHA-256) and must define the trigger's function, e.g.
+`async def on_execute_post_login(event, api)` (plain `def` works too).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ostiary.oauth.context import TenantContext
+from ostiary.store.repositories.actions import ActionSpec
+
+log = logging.getLogger("ostiary.hooks")
+
+POST_LOGIN = "post-login"
+CREDENTIALS_EXCHANGE = "credentials-exchange"
+CUSTOM_TOKEN_EXCHANGE = "custom-token-exchange"
+FUNCTION_NAMES = {
+    POST_LOGIN: ("on_execute_post_login", "onExecutePostLogin"),
+    CREDENTIALS_EXCHANGE: ("on_execute_credentials_exchange", "onExecuteCredentialsExchange"),
+    CUSTOM_TOKEN_EXCHANGE: ("on_execute_custom_token_exchange", "onExecuteCustomTokenExchange"),
+}
+
+# Compiled stored sources, by SHA-256 of the source: one compile per process per version.
+_COMPILED: dict[str, dict[str, Any]] = {}
+
+
+@dataclass(frozen=True)
+class Hook:
+    name: str
+    fn: Callable[..., Any] | None
+    is_async: bool = False
+    secrets: dict[str, str] = field(default_factory=dict)
+    # Why fn is None (the hook then fails closed at run time, naming itself in the log).
+    error: str | None = None
+
+
+def _from_module(path: str) -> Callable[..., Any]:
+    module_name, _, attr = path.partition(":")
+    fn = getattr(importlib.import_module(module_name), attr)
+    if not callable(fn):
+        raise TypeError(f"{path} is not callable")
+    return fn  # type: ignore[no-any-return]
+
+
+def _from_source(name: str, code: str, trigger: str) -> Callable[..., Any]:
+    key = hashlib.sha256(code.encode()).hexdigest()
+    namespace = _COMPILED.get(key)
+    if namespace is None:
+        namespace = {"__name__": f"ostiary_action_{key[:12]}"}
+        # Stored hook source is tenant configuration written by an administrator (like a module path),
+        # never request data (HK-03).
+        exec(compile(code, f"<action {name}>", "exec"), namespace)  # noqa: S102
+        _COMPILED[key] = namespace
+    for fn_name in FUNCTION_NAMES[trigger]:
+        fn = namespace.get(fn_name)
+        if callable(fn):
+            return fn  # type: ignore[no-any-return]
+    raise LookupError(f"the source defines no {FUNCTION_NAMES[trigger][0]}")
+
+
+def load(spec: ActionSpec, trigger: str) -> Hook:
+    """Import or compile a hook; a hook that cannot load is kept, failing closed when it would run."""
+    try:
+        fn = _from_module(spec.module_path) if spec.module_path else _from_source(spec.name, spec.code or "", trigger)
+    except Exception as exc:  # any import/compile error: the login must fail, not the server
+        log.error("hook failed to load", extra={"hook": spec.name, "trigger": trigger, "error": repr(exc)})
+        return Hook(name=spec.name, fn=None, secrets=spec.secrets, error=repr(exc))
+    return Hook(name=spec.name, fn=fn, is_async=inspect.iscoroutinefunction(fn), secrets=spec.secrets)
+
+
+async def hooks_for(ctx: TenantContext, trigger: str) -> tuple[Hook, ...]:
+    """The trigger's hooks in binding order; cached per process (settings.cache_ttl_seconds)."""
+    key = (ctx.tenant.id, trigger)
+    cached = ctx.state.caches.hooks.get(key)
+    if cached is None:
+        cached = tuple(load(spec, trigger) for spec in await ctx.repos.actions.bound(trigger))
+        ctx.state.caches.hooks.set(key, cached)
+    return cached
+
+
+async def hook_named(ctx: TenantContext, name: str, trigger: str) -> Hook | None:
+    """One hook by action name (a custom token exchange profile names its action)."""
+    key = (ctx.tenant.id, f"{trigger}:{name}")
+    cached = ctx.state.caches.hooks.get(key)
+    if cached is None:
+        spec = await ctx.repos.actions.by_name(name)
+        cached = (load(spec, trigger),) if spec and trigger in spec.supported_triggers else ()
+        ctx.state.caches.hooks.set(key, cached)
+    return cached[0] if cached else None

@@ -1,0 +1,1 @@
+"""Import/export sections: one module per Auth0 Deploy CLI key."""

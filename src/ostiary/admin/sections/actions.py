@@ -1,0 +1,120 @@
+"""Deploy CLI keys `actions` and `triggers`: hooks with their code files, secrets and per-trigger order.
+
+    actions:
+      - name: add-claims
+        code: ./actions/add-claims.py        # relative to the import file; Python, not JavaScript
+        supported_triggers: [{id: post-login, version: v3}]
+        secrets: [{name: API_KEY, value: "..."}]   # a secret without value keeps the stored one
+      - name: from-package
+        module: mypackage.hooks:add_claims   # Ostiary extension: a hook imported by module path
+        supported_triggers: [{id: credentials-exchange, version: v2}]
+    triggers:
+      post-login: [{action_name: add-claims, display_name: add-claims}]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ostiary import entities
+from ostiary.admin.session import AdminSession
+from ostiary.errors import AdminError
+from ostiary.store.repositories.actions import TRIGGERS
+
+
+def _trigger_ids(index: int, item: dict[str, Any]) -> list[str]:
+    raw = item.get("supported_triggers")
+    if not isinstance(raw, list) or not raw:
+        raise AdminError(f"actions[{index}].supported_triggers: a non-empty list of {{id, version}}")
+    ids = [t.get("id") if isinstance(t, dict) else t for t in raw]
+    for trigger in ids:
+        if trigger not in TRIGGERS:
+            raise AdminError(f"actions[{index}].supported_triggers: {trigger!r} is not one of {', '.join(TRIGGERS)}")
+    return [str(t) for t in ids]
+
+
+def _read_code(index: int, ref: Any, base_dir: Path) -> str:
+    if not isinstance(ref, str) or not ref:
+        raise AdminError(f"actions[{index}].code: a path to a .py file")
+    path = (base_dir / ref).resolve()
+    if not path.is_relative_to(base_dir.resolve()):
+        raise AdminError(f"actions[{index}].code: {ref!r} is outside the import file's directory")
+    if path.suffix != ".py":
+        raise AdminError(f"actions[{index}].code: {ref!r} is not a .py file (Ostiary hooks are Python)")
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise AdminError(f"actions[{index}].code: cannot read {ref!r} ({exc.strerror})") from exc
+
+
+async def apply_actions(admin: AdminSession, tenant: entities.Tenant, items: Any, base_dir: Path) -> None:
+    """Create or replace each listed hook (others are left alone)."""
+    if not isinstance(items, list):
+        raise AdminError("actions: expected a list")
+    actions = admin.repos(tenant).actions
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or not item.get("name"):
+            raise AdminError(f"actions[{index}].name: required")
+        name = str(item["name"])
+        module = item.get("module")
+        code = None if module else _read_code(index, item.get("code"), base_dir)
+        existing = await actions.by_name(name)
+        secrets: dict[str, str] = {}
+        for secret in item.get("secrets") or []:
+            if not isinstance(secret, dict) or not secret.get("name"):
+                raise AdminError(f"actions[{index}].secrets: each needs a name")
+            value = secret.get("value")
+            if value is None:
+                if existing is None or secret["name"] not in existing.secrets:
+                    raise AdminError(f"actions[{index}].secrets: {secret['name']!r} has no value")
+                value = existing.secrets[secret["name"]]
+            secrets[str(secret["name"])] = str(value)
+        await actions.upsert(
+            name, supported_triggers=_trigger_ids(index, item), code=code, module_path=module, secrets=secrets
+        )
+
+
+async def apply_triggers(admin: AdminSession, tenant: entities.Tenant, items: Any, base_dir: Path) -> None:
+    """Each listed trigger gets exactly the listed hooks, in order."""
+    if not isinstance(items, dict):
+        raise AdminError("triggers: expected a mapping of trigger id → list of {action_name}")
+    actions = admin.repos(tenant).actions
+    for trigger, bindings in items.items():
+        if not isinstance(bindings, list):
+            raise AdminError(f"triggers.{trigger}: expected a list")
+        names = []
+        for position, binding in enumerate(bindings):
+            name = binding.get("action_name") if isinstance(binding, dict) else None
+            if not name:
+                raise AdminError(f"triggers.{trigger}[{position}].action_name: required")
+            names.append(str(name))
+        await actions.bind(str(trigger), names)
+
+
+async def export_actions(admin: AdminSession, tenant: entities.Tenant, base_dir: Path) -> dict[str, Any]:
+    """The `actions` and `triggers` keys; code goes to base_dir/actions/<name>.py. Secret values are not
+    exported (a re-import keeps the stored values)."""
+    repos = admin.repos(tenant)
+    out: list[dict[str, Any]] = []
+    for spec in await repos.actions.all():
+        item: dict[str, Any] = {"name": spec.name}
+        if spec.module_path:
+            item["module"] = spec.module_path
+        else:
+            relative = f"./actions/{spec.name}.py"
+            target = base_dir / "actions" / f"{spec.name}.py"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(spec.code or "", encoding="utf-8")
+            item["code"] = relative
+        item["supported_triggers"] = [{"id": t, "version": "v3" if t == "post-login" else "v1"}
+                                      for t in spec.supported_triggers]
+        if spec.secrets:
+            item["secrets"] = [{"name": k} for k in sorted(spec.secrets)]
+        out.append(item)
+    triggers: dict[str, Any] = {}
+    for trigger in TRIGGERS:
+        names = await repos.actions.bound_names(trigger)
+        if names:
+            triggers[trigger] = [{"action_name": n, "display_name": n} for n in names]
+    return {"actions": out, "triggers": triggers}

@@ -1,0 +1,93 @@
+"""Import/export of the Deploy CLI `actions` and `triggers` keys (called directly; the importer wires them)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from tests.support.factories import TenantFixture
+
+from ostiary.admin.sections.actions import apply_actions, apply_triggers, export_actions
+from ostiary.admin.session import AdminSession
+from ostiary.errors import AdminError
+
+HOOK = "def on_execute_post_login(event, api):\n    api.access_token.set_custom_claim('https://x/y', 1)\n"
+
+
+@asynccontextmanager
+async def admin(tenant: TenantFixture) -> AsyncIterator[AdminSession]:
+    async with tenant.state.sessionmaker() as session:
+        yield AdminSession(session=session, box=tenant.state.box, clock=tenant.state.clock)
+        await session.commit()
+
+
+async def test_import_then_export_round_trips(tenant: TenantFixture, tmp_path: Path) -> None:
+    (tmp_path / "actions").mkdir()
+    (tmp_path / "actions" / "add-claims.py").write_text(HOOK)
+    items = [
+        {
+            "name": "add-claims", "code": "./actions/add-claims.py",
+            "supported_triggers": [{"id": "post-login", "version": "v3"}],
+            "secrets": [{"name": "API_KEY", "value": "k1"}],
+        },
+        {
+            "name": "machine", "module": "tests.support.hook_examples:credentials_claim",
+            "supported_triggers": [{"id": "credentials-exchange", "version": "v2"}],
+        },
+    ]
+    triggers = {
+        "post-login": [{"action_name": "add-claims", "display_name": "add-claims"}],
+        "credentials-exchange": [{"action_name": "machine", "display_name": "machine"}],
+    }
+    async with admin(tenant) as a:
+        await apply_actions(a, tenant.tenant, items, tmp_path)
+        await apply_triggers(a, tenant.tenant, triggers, tmp_path)
+    out = tmp_path / "export"
+    async with admin(tenant) as a:
+        exported = await export_actions(a, tenant.tenant, out)
+    assert exported["triggers"] == triggers
+    assert exported["actions"][0] == {
+        "name": "add-claims", "code": "./actions/add-claims.py",
+        "supported_triggers": [{"id": "post-login", "version": "v3"}], "secrets": [{"name": "API_KEY"}],
+    }
+    assert exported["actions"][1]["module"] == "tests.support.hook_examples:credentials_claim"
+    assert (out / "actions" / "add-claims.py").read_text() == HOOK
+    # Re-importing the export (secret without value) keeps the stored secret value.
+    async with admin(tenant) as a:
+        await apply_actions(a, tenant.tenant, exported["actions"], out)
+    spec = await tenant.repos_call(lambda r: r.actions.by_name("add-claims"))
+    assert spec.secrets == {"API_KEY": "k1"}
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ({"name": "x", "code": "../outside.py", "supported_triggers": [{"id": "post-login"}]}, "outside"),
+        ({"name": "x", "code": "./actions/x.js", "supported_triggers": [{"id": "post-login"}]}, "not a .py"),
+        ({"name": "x", "code": "./actions/ok.py", "supported_triggers": [{"id": "pre-user-registration"}]},
+         "not one of"),
+        ({"name": "x", "code": "./actions/bad.py", "supported_triggers": [{"id": "post-login"}]}, "does not compile"),
+        ({"name": "../x", "code": "./actions/ok.py", "supported_triggers": [{"id": "post-login"}]}, "action.name"),
+        ({"name": "x", "code": "./actions/ok.py", "supported_triggers": [{"id": "post-login"}],
+          "secrets": [{"name": "NEW"}]}, "has no value"),
+    ],
+)
+async def test_bad_items_are_refused_with_the_field(
+    tenant: TenantFixture, tmp_path: Path, item: dict[str, object], message: str
+) -> None:
+    (tmp_path / "actions").mkdir()
+    (tmp_path / "actions" / "ok.py").write_text(HOOK)
+    (tmp_path / "actions" / "bad.py").write_text("def on_execute_post_login(:\n")
+    with pytest.raises(AdminError) as caught:
+        async with admin(tenant) as a:
+            await apply_actions(a, tenant.tenant, [item], tmp_path)
+    assert message in str(caught.value)
+
+
+async def test_trigger_naming_an_unknown_action_is_refused(tenant: TenantFixture, tmp_path: Path) -> None:
+    with pytest.raises(AdminError) as caught:
+        async with admin(tenant) as a:
+            await apply_triggers(a, tenant.tenant, {"post-login": [{"action_name": "ghost"}]}, tmp_path)
+    assert str(caught.value) == "trigger post-login: no action named 'ghost'"

@@ -1,7 +1,7 @@
 """hooks: custom token exchange profiles
 
 Revision ID: hooks
-Revises: 0001_initial
+Revises: grant_id_token_claims
 Create Date: 2026-11-23 01:58:12.409736
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = "hooks"
-down_revision: str | None = "0001_initial"
+down_revision: str | None = "grant_id_token_claims"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -210,7 +210,11 @@ async def test_public_client_authenticates_with_none(tenant: TenantFixture) -> N
     _assert_error(
         response,
         403,
-        {"error": "unauthorized_client", "error_description": CC_NOT_ALLOWED},
+        {
+            "error": "unauthorized_client",
+            "error_description": CC_NOT_ALLOWED,
+            "error_uri": "https://auth0.com/docs/clients/client-grant-types",
+        },
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from ostiary.clock import FrozenClock
 from tests.support.factories import TenantFixture
 from tests.support.refresh import API_ID, FULL_SCOPES, ROTATING, login, record_of
+
+from ostiary.clock import FrozenClock
 
 CASES: list[tuple[str, dict[str, Any], dict[str, Any], list[str], bool, bool]] = [
     # id, client fields, api fields, scopes, with API?, refresh token expected?

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from ostiary.clock import FrozenClock
 from tests.support.factories import TenantFixture
 from tests.support.refresh import FULL_SCOPES, login, record_of, refresh_form, seed
+
+from ostiary.clock import FrozenClock
 
 INVALID = {"error": "invalid_grant", "error_description": "Unknown or invalid refresh token."}
 EXPIRING = {

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from ostiary.clock import FrozenClock
 from tests.support.factories import TenantFixture
 from tests.support.jwks import verify
 from tests.support.refresh import (
@@ -19,6 +17,8 @@ from tests.support.refresh import (
     refresh_form,
     seed,
 )
+
+from ostiary.clock import FrozenClock
 
 INVALID = {"error": "invalid_grant", "error_description": "Unknown or invalid refresh token."}
 

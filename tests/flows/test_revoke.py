@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-
-from ostiary.runtime import AppState
 from tests.support.factories import TenantFixture, make_tenant
 from tests.support.jwks import verify
 from tests.support.refresh import (
@@ -20,6 +18,8 @@ from tests.support.refresh import (
     revoke_form,
     seed,
 )
+
+from ostiary.runtime import AppState
 
 INVALID = {"error": "invalid_grant", "error_description": "Unknown or invalid refresh token."}
 

@@ -13,7 +13,7 @@ from ostiary import entities
 from ostiary.errors import InvalidGrantError
 from ostiary.ids import new_refresh_token
 from ostiary.oauth.context import TenantContext
-from ostiary.oauth.issuance import idle_expiry
+from ostiary.oauth.issuance import idle_expiry, refresh_expiry
 from ostiary.store.repositories.tokens import RefreshRecord
 
 log = logging.getLogger("ostiary.refresh")
@@ -51,7 +51,7 @@ async def revoke_after_reuse(ctx: TenantContext, record: RefreshRecord) -> Inval
 
 
 async def exchange(ctx: TenantContext, record: RefreshRecord, policy: entities.RefreshPolicy) -> str | None:
-    """Use `record` once. Returns the new refresh token when the family rotates, None when it does not."""
+    """Use `record` once. Returns the new refresh token when one is issued, None when the same one stays."""
     repo = ctx.repos.refresh_tokens
     now = ctx.clock.now()
     idle = idle_expiry(policy, now)
@@ -62,7 +62,11 @@ async def exchange(ctx: TenantContext, record: RefreshRecord, policy: entities.R
         # Non-rotating: the same token keeps working; only its idle expiry moves (current settings).
         if not await repo.touch(locked, idle_expires_at=idle):
             raise invalid()
+        if policy.rotating:
+            return await switch_to_rotating(ctx, locked, policy)
         return None
+    if not policy.rotating and await repo.spend(locked):
+        return await switch_to_non_rotating(ctx, locked, policy)
     new_token = new_refresh_token()
     if await repo.rotate(locked, new_token, idle_expires_at=idle) is not None:
         return new_token
@@ -76,3 +80,41 @@ async def exchange(ctx: TenantContext, record: RefreshRecord, policy: entities.R
         await repo.add_child(spent, new_token, idle_expires_at=idle)
         return new_token
     raise await revoke_after_reuse(ctx, spent)
+
+
+async def start_family(ctx: TenantContext, record: RefreshRecord, policy: entities.RefreshPolicy) -> str:
+    """A new family for the same grant, user, audience and scope, with lifetimes from the current policy."""
+    token = new_refresh_token()
+    absolute, idle = refresh_expiry(policy, ctx.clock.now())
+    await ctx.repos.refresh_tokens.create(
+        token,
+        grant_id=record.grant_id,
+        client_id=record.client_id,
+        user_id=record.user_id,
+        audience=record.audience,
+        scope=record.scope,
+        rotating=policy.rotating,
+        absolute_expires_at=absolute,
+        idle_expires_at=idle,
+        session_id=record.session_id,
+        auth_time=record.auth_time,
+        data=record.data,
+    )
+    return token
+
+
+async def switch_to_rotating(ctx: TenantContext, record: RefreshRecord, policy: entities.RefreshPolicy) -> str:
+    """Rotation was enabled after `record` was issued (Auth0 "Configure Refresh Token Rotation"): exchanging
+    it issues a rotating token and deletes the non-rotating tokens of the same client, API and user."""
+    await ctx.repos.refresh_tokens.revoke_other_non_rotating(record)
+    await ctx.repos.refresh_tokens.revoke_family(record.family_id)
+    return await start_family(ctx, record, policy)
+
+
+async def switch_to_non_rotating(
+    ctx: TenantContext, record: RefreshRecord, policy: entities.RefreshPolicy
+) -> str:
+    """Rotation was disabled after `record` was issued: exchanging it issues a non-rotating token and
+    revokes the rotating family (Auth0 "Configure Refresh Token Rotation"). `record` is already spent."""
+    await ctx.repos.refresh_tokens.revoke_family(record.family_id)
+    return await start_family(ctx, record, policy)

@@ -22,11 +22,14 @@ async def revoke_refresh_token(ctx: TenantContext, client: entities.Client, toke
     # An unknown token or another client's token is not an error: 200 and nothing revoked (RT-10).
     if record is None or record.client_id != client.client_id:
         return False
-    # Same lock as rotation, so a concurrent refresh cannot slip a new child past this revocation.
-    await repo.lock_family(record)
     grant_ids = [record.grant_id]
     if ctx.tenant.flags.get(REVOKE_WHOLE_GRANT_FLAG):
-        grant_ids += await repo.grants_of(user_id=record.user_id, client_id=client.client_id, audience=record.audience)
+        grant_ids += await repo.revoke_all_of(
+            user_id=record.user_id, client_id=client.client_id, audience=record.audience
+        )
+    else:
+        # Same lock as rotation, so a concurrent refresh cannot slip a new child past this revocation.
+        await repo.lock_family(record)
     await repo.revoke_family(record.family_id)
     # Revoking the grant also stops the access tokens issued from it at /userinfo (Grants.is_revoked).
     for grant_id in dict.fromkeys(grant_ids):

@@ -275,28 +275,47 @@ class RefreshTokens(TenantScoped):
             .values(revoked_at=self.clock.now())
         )
 
-    async def grants_of(self, *, user_id: str, client_id: str, audience: str | None) -> list[str]:
-        """Grant ids of every live family of this user+client+audience, with their families locked (id order).
-
-        Used by: /oauth/revoke with the tenant flag revoke_refresh_token_grant.
-        """
+    def _same_login(self, *, user_id: str, client_id: str, audience: str | None) -> Any:
         same_audience = RefreshRow.audience.is_(None) if audience is None else RefreshRow.audience == audience
-        rows = await self.session.execute(
-            select(RefreshRow.id, RefreshRow.grant_id)
-            .where(
-                and_(
-                    RefreshRow.tenant_id == self.tenant_id,
-                    RefreshRow.user_id == user_id,
-                    RefreshRow.client_id == client_id,
-                    same_audience,
-                    RefreshRow.id == RefreshRow.family_id,
-                    RefreshRow.revoked_at.is_(None),
-                )
-            )
-            .order_by(RefreshRow.id)
+        return and_(
+            RefreshRow.tenant_id == self.tenant_id,
+            RefreshRow.user_id == user_id,
+            RefreshRow.client_id == client_id,
+            same_audience,
+        )
+
+    async def revoke_all_of(self, *, user_id: str, client_id: str, audience: str | None) -> list[str]:
+        """Revoke every token of this user+client+audience; returns their grant ids.
+
+        Locks every family involved first, in id order (one order for everyone: no deadlock between two
+        such revocations; rotation only ever holds one family lock). Used by: /oauth/revoke with the
+        tenant flag revoke_refresh_token_grant.
+        """
+        same = self._same_login(user_id=user_id, client_id=client_id, audience=audience)
+        await self.session.execute(
+            select(RefreshRow.id).where(same, RefreshRow.id == RefreshRow.family_id).order_by(RefreshRow.id)
             .with_for_update()
         )
-        return sorted({grant_id for _, grant_id in rows.all()})
+        grant_ids = (await self.session.scalars(select(RefreshRow.grant_id).where(same).distinct())).all()
+        await self.session.execute(
+            update(RefreshRow).where(same, RefreshRow.revoked_at.is_(None)).values(revoked_at=self.clock.now())
+        )
+        return sorted(grant_ids)
+
+    async def revoke_other_non_rotating(self, record: RefreshRecord) -> None:
+        """Revoke the non-rotating tokens of record's user+client+audience except `record` itself.
+
+        Auth0, on enabling rotation: exchanging a non-rotating token "deletes all the non-rotating tokens
+        issued for the same client_id, resource server, user and tenant". Tokens another request is using
+        right now are skipped (SKIP LOCKED) rather than waited for, so two such switches cannot deadlock.
+        """
+        same = self._same_login(user_id=record.user_id, client_id=record.client_id, audience=record.audience)
+        ids = select(RefreshRow.id).where(
+            same, RefreshRow.rotating.is_(False), RefreshRow.revoked_at.is_(None), RefreshRow.id != record.id
+        ).with_for_update(skip_locked=True)
+        await self.session.execute(
+            update(RefreshRow).where(RefreshRow.id.in_(ids)).values(revoked_at=self.clock.now())
+        )
 
     async def family(self, family_id: str) -> list[RefreshRecord]:
         """Every token of a family, oldest first (tests and audits read stored state with it)."""

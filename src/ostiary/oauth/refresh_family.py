@@ -45,7 +45,12 @@ async def revoke_after_reuse(ctx: TenantContext, record: RefreshRecord) -> Inval
     await ctx.repos.commit()
     log.warning(
         "refresh token reuse detected; family revoked",
-        extra={"tenant": ctx.tenant.id, "family_id": record.family_id, "client_id": record.client_id},
+        extra={
+            "log_type": "ferrt",  # Auth0's log event type for a failed exchange of a rotating refresh token
+            "tenant": ctx.tenant.id,
+            "family_id": record.family_id,
+            "client_id": record.client_id,
+        },
     )
     return invalid()
 
@@ -57,6 +62,9 @@ async def exchange(ctx: TenantContext, record: RefreshRecord, policy: entities.R
     idle = idle_expiry(policy, now)
     locked = await repo.lock_family(record)
     if locked is None or locked.revoked_at is not None or locked.expired(now):
+        raise invalid()
+    if await ctx.repos.grants.is_revoked(locked.grant_id):
+        # The grant died after this token was read (code reuse, logout, admin revocation).
         raise invalid()
     if not locked.rotating:
         # Non-rotating: the same token keeps working; only its idle expiry moves (current settings).

@@ -280,3 +280,18 @@ async def test_userinfo_only_login_refreshes_to_an_opaque_access_token(tenant: T
     assert body["expires_in"] == 86400 and body["access_token"].count(".") == 0
     info = await tenant.repos_call(lambda r: r.opaque_access_tokens.find(body["access_token"]))
     assert info.grant_id == (await record_of(tenant, token.refresh_token)).grant_id
+
+
+async def test_spa_refreshes_from_the_browser_with_client_id_only(tenant: TenantFixture) -> None:
+    origin = "https://spa.example.com"
+    s = await seed(tenant, refresh_token=rotating(), app_type="spa", web_origins=[origin])
+    token = (await login(tenant, client=s.client, user=s.user, api=s.api, scopes=FULL_SCOPES)).refresh_token
+    form = {"grant_type": "refresh_token", "client_id": s.client.client_id, "refresh_token": token}
+
+    response = await tenant.http.post("/oauth/token", json=form, headers={"Origin": origin})
+    foreign = await tenant.http.post("/oauth/token", json=form, headers={"Origin": "https://evil.example"})
+
+    assert response.status_code == 200, response.text
+    assert response.headers["access-control-allow-origin"] == origin
+    assert response.json()["refresh_token"] != token
+    assert foreign.status_code == 403 and foreign.text == "Origin https://evil.example is not allowed."

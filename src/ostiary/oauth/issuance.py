@@ -154,11 +154,26 @@ async def mint_id_token(
 
 
 def refresh_expiry(policy: entities.RefreshPolicy, now: float) -> tuple[float | None, float | None]:
-    """(absolute_expires_at, idle_expires_at) for a new family, per the client's refresh_token settings."""
-    expiring = policy.expiration_type == "expiring" or policy.rotating
-    absolute = None if (policy.infinite_token_lifetime and not expiring) else now + policy.token_lifetime
-    idle = None if (policy.infinite_idle_token_lifetime and not expiring) else now + policy.idle_token_lifetime
-    return absolute, idle
+    """(absolute_expires_at, idle_expires_at) for a new family, per the client's refresh_token settings.
+
+    Auth0 "Configure Refresh Token Expiration": rotating tokens always expire (the infinite flags do not
+    apply to them); non-rotating tokens expire only with expiration_type "expiring", each limit unless its
+    infinite_* flag is set. The absolute limit is fixed here for the whole family and never extended.
+    """
+    return _limit(policy, now, policy.token_lifetime, policy.infinite_token_lifetime), idle_expiry(policy, now)
+
+
+def idle_expiry(policy: entities.RefreshPolicy, now: float) -> float | None:
+    """The idle limit after a successful use: renewed each time, from the client's *current* settings."""
+    return _limit(policy, now, policy.idle_token_lifetime, policy.infinite_idle_token_lifetime)
+
+
+def _limit(policy: entities.RefreshPolicy, now: float, lifetime: int, infinite: bool) -> float | None:
+    if policy.rotating:
+        return now + lifetime
+    if policy.expiration_type != "expiring" or infinite:
+        return None
+    return now + lifetime
 
 
 async def issue_refresh_token(

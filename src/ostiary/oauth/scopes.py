@@ -38,7 +38,15 @@ def with_all_api_scopes(requested: list[str], api: entities.Api | None) -> list[
 
 
 def offline_access_allowed(scopes: Iterable[str], api: entities.Api | None, client: entities.Client) -> bool:
-    """A refresh token needs offline_access, an API that allows it (or no API: userinfo only) and the grant."""
+    """Whether a login may come with a refresh token (Auth0 "Get Refresh Tokens"; RT-12, RT-13).
+
+    Needs `offline_access` granted, the client's refresh_token grant, and an API that allows offline access
+    (no API: the userinfo-only case, where Auth0 issues one too). A missing condition is not an error: the
+    response simply has no refresh_token.
+    """
     if "offline_access" not in scopes or not client.allows_grant(entities.GRANT_REFRESH_TOKEN):
+        return False
+    if client.app_type == "spa" and not client.refresh_token.rotating:
+        # Auth0: browser-based apps get a refresh token only when Refresh Token Rotation is enabled.
         return False
     return api is None or api.allow_offline_access

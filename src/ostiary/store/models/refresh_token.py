@@ -11,7 +11,12 @@ class RefreshToken(Base):
     """A refresh token, stored as its SHA-256, in a family descending from one grant."""
 
     __tablename__ = "refresh_tokens"
-    __table_args__ = (Index("ix_refresh_tokens_tenant_family", "tenant_id", "family_id"),)
+    __table_args__ = (
+        Index("ix_refresh_tokens_tenant_family", "tenant_id", "family_id"),
+        # Rotation: siblings and children of a token; revocation by user+client(+audience).
+        Index("ix_refresh_tokens_tenant_parent", "tenant_id", "parent_id"),
+        Index("ix_refresh_tokens_tenant_user_client", "tenant_id", "user_id", "client_id"),
+    )
 
     id: Mapped[Pk]
     tenant_id: Mapped[TenantFk]

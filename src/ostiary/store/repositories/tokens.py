@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import aliased
 
 from ostiary.ids import new_id, token_hash
 from ostiary.store.models import Grant as GrantRow
@@ -91,6 +92,55 @@ class Grants(TenantScoped):
         )
 
 
+@dataclass(frozen=True, slots=True)
+class RefreshRecord:
+    """A stored refresh token as the protocol core sees it (never the token itself)."""
+
+    id: str
+    grant_id: str
+    family_id: str
+    parent_id: str | None
+    client_id: str
+    user_id: str
+    audience: str | None
+    scope: str
+    rotating: bool
+    session_id: str | None
+    auth_time: float | None
+    data: dict[str, Any]
+    created_at: float
+    used_at: float | None
+    revoked_at: float | None
+    absolute_expires_at: float | None
+    idle_expires_at: float | None
+
+    def expired(self, now: float) -> bool:
+        """Past its absolute or its idle lifetime (Auth0: either one ends the token)."""
+        return any(limit is not None and now >= limit for limit in (self.absolute_expires_at, self.idle_expires_at))
+
+
+def _record(row: RefreshRow) -> RefreshRecord:
+    return RefreshRecord(
+        id=row.id,
+        grant_id=row.grant_id,
+        family_id=row.family_id,
+        parent_id=row.parent_id,
+        client_id=row.client_id,
+        user_id=row.user_id,
+        audience=row.audience,
+        scope=row.scope,
+        rotating=row.rotating,
+        session_id=row.session_id,
+        auth_time=row.auth_time,
+        data=dict(row.data or {}),
+        created_at=row.created_at,
+        used_at=row.used_at,
+        revoked_at=row.revoked_at,
+        absolute_expires_at=row.absolute_expires_at,
+        idle_expires_at=row.idle_expires_at,
+    )
+
+
 class RefreshTokens(TenantScoped):
     async def create(
         self,
@@ -132,6 +182,176 @@ class RefreshTokens(TenantScoped):
             idle_expires_at=idle_expires_at,
         )
         return row_id
+
+    async def find(self, token: str) -> RefreshRecord | None:
+        """The stored token by its hash, in this tenant only. Used by: refresh_token grant, /oauth/revoke."""
+        row = await self.session.scalar(self._select(RefreshRow).where(RefreshRow.token_hash == token_hash(token)))
+        return _record(row) if row else None
+
+    async def lock_family(self, record: RefreshRecord) -> RefreshRecord | None:
+        """Lock the family's first token (SELECT ... FOR UPDATE) and re-read `record` after the lock.
+
+        Every change to a family (rotation, leeway re-issue, reuse revocation, /oauth/revoke) takes this lock
+        first, so they serialise per family on PostgreSQL (SQLite's BEGIN IMMEDIATE serialises all writers).
+        Statements after the lock see what the previous holder committed (READ COMMITTED).
+        """
+        await self.session.execute(
+            select(RefreshRow.id)
+            .where(RefreshRow.tenant_id == self.tenant_id, RefreshRow.id == record.family_id)
+            .with_for_update()
+        )
+        row = await self.session.scalar(
+            self._select(RefreshRow).where(RefreshRow.id == record.id).execution_options(populate_existing=True)
+        )
+        return _record(row) if row else None
+
+    async def spend(self, record: RefreshRecord) -> bool:
+        """Mark a rotating token used, once: True for the one caller whose conditional UPDATE matched."""
+        spent = await self.session.scalar(
+            update(RefreshRow)
+            .where(
+                RefreshRow.tenant_id == self.tenant_id,
+                RefreshRow.id == record.id,
+                RefreshRow.used_at.is_(None),
+                RefreshRow.revoked_at.is_(None),
+            )
+            .values(used_at=self.clock.now())
+            .returning(RefreshRow.id)
+        )
+        return spent is not None
+
+    async def rotate(
+        self, record: RefreshRecord, new_token: str, *, idle_expires_at: float | None
+    ) -> str | None:
+        """Spend `record` and store its child; None when another request spent or revoked it first.
+
+        Siblings of `record` (other children of its parent, issued inside the leeway window) are revoked:
+        once the family moves on, only the newest branch stays alive.
+        """
+        if not await self.spend(record):
+            return None
+        if record.parent_id is not None:
+            await self.session.execute(
+                update(RefreshRow)
+                .where(
+                    RefreshRow.tenant_id == self.tenant_id,
+                    RefreshRow.parent_id == record.parent_id,
+                    RefreshRow.id != record.id,
+                    RefreshRow.used_at.is_(None),
+                    RefreshRow.revoked_at.is_(None),
+                )
+                .values(revoked_at=self.clock.now())
+            )
+        return await self.add_child(record, new_token, idle_expires_at=idle_expires_at)
+
+    async def add_child(self, parent: RefreshRecord, new_token: str, *, idle_expires_at: float | None) -> str:
+        """A new token in the parent's family; the absolute expiry is the family's, never extended."""
+        return await self.create(
+            new_token,
+            grant_id=parent.grant_id,
+            client_id=parent.client_id,
+            user_id=parent.user_id,
+            audience=parent.audience,
+            scope=parent.scope,
+            rotating=True,
+            absolute_expires_at=parent.absolute_expires_at,
+            idle_expires_at=idle_expires_at,
+            family_id=parent.family_id,
+            parent_id=parent.id,
+            session_id=parent.session_id,
+            auth_time=parent.auth_time,
+            data=parent.data,
+        )
+
+    async def has_used_child(self, record: RefreshRecord) -> bool:
+        """True when the family has moved past `record`: one of its children was exchanged already."""
+        child = aliased(RefreshRow)
+        found = await self.session.scalar(
+            select(
+                exists().where(
+                    child.tenant_id == self.tenant_id, child.parent_id == record.id, child.used_at.is_not(None)
+                )
+            )
+        )
+        return bool(found)
+
+    async def touch(self, record: RefreshRecord, *, idle_expires_at: float | None) -> bool:
+        """Renew a non-rotating token's idle expiry, if it is still live (one conditional UPDATE)."""
+        now = self.clock.now()
+        touched = await self.session.scalar(
+            update(RefreshRow)
+            .where(
+                RefreshRow.tenant_id == self.tenant_id,
+                RefreshRow.id == record.id,
+                RefreshRow.revoked_at.is_(None),
+                or_(RefreshRow.absolute_expires_at.is_(None), RefreshRow.absolute_expires_at > now),
+                or_(RefreshRow.idle_expires_at.is_(None), RefreshRow.idle_expires_at > now),
+            )
+            .values(idle_expires_at=idle_expires_at)
+            .returning(RefreshRow.id)
+        )
+        return touched is not None
+
+    async def revoke_family(self, family_id: str) -> None:
+        """Revoke every token of one family (reuse detection, /oauth/revoke). Caller holds lock_family."""
+        await self.session.execute(
+            update(RefreshRow)
+            .where(
+                RefreshRow.tenant_id == self.tenant_id,
+                RefreshRow.family_id == family_id,
+                RefreshRow.revoked_at.is_(None),
+            )
+            .values(revoked_at=self.clock.now())
+        )
+
+    def _same_login(self, *, user_id: str, client_id: str, audience: str | None) -> Any:
+        same_audience = RefreshRow.audience.is_(None) if audience is None else RefreshRow.audience == audience
+        return and_(
+            RefreshRow.tenant_id == self.tenant_id,
+            RefreshRow.user_id == user_id,
+            RefreshRow.client_id == client_id,
+            same_audience,
+        )
+
+    async def revoke_all_of(self, *, user_id: str, client_id: str, audience: str | None) -> list[str]:
+        """Revoke every token of this user+client+audience; returns their grant ids.
+
+        Locks every family involved first, in id order (one order for everyone: no deadlock between two
+        such revocations; rotation only ever holds one family lock). Used by: /oauth/revoke with the
+        tenant flag revoke_refresh_token_grant.
+        """
+        same = self._same_login(user_id=user_id, client_id=client_id, audience=audience)
+        await self.session.execute(
+            select(RefreshRow.id).where(same, RefreshRow.id == RefreshRow.family_id).order_by(RefreshRow.id)
+            .with_for_update()
+        )
+        grant_ids = (await self.session.scalars(select(RefreshRow.grant_id).where(same).distinct())).all()
+        await self.session.execute(
+            update(RefreshRow).where(same, RefreshRow.revoked_at.is_(None)).values(revoked_at=self.clock.now())
+        )
+        return sorted(grant_ids)
+
+    async def revoke_other_non_rotating(self, record: RefreshRecord) -> None:
+        """Revoke the non-rotating tokens of record's user+client+audience except `record` itself.
+
+        Auth0, on enabling rotation: exchanging a non-rotating token "deletes all the non-rotating tokens
+        issued for the same client_id, resource server, user and tenant". Tokens another request is using
+        right now are skipped (SKIP LOCKED) rather than waited for, so two such switches cannot deadlock.
+        """
+        same = self._same_login(user_id=record.user_id, client_id=record.client_id, audience=record.audience)
+        ids = select(RefreshRow.id).where(
+            same, RefreshRow.rotating.is_(False), RefreshRow.revoked_at.is_(None), RefreshRow.id != record.id
+        ).with_for_update(skip_locked=True)
+        await self.session.execute(
+            update(RefreshRow).where(RefreshRow.id.in_(ids)).values(revoked_at=self.clock.now())
+        )
+
+    async def family(self, family_id: str) -> list[RefreshRecord]:
+        """Every token of a family, oldest first (tests and audits read stored state with it)."""
+        rows = await self.session.scalars(
+            self._select(RefreshRow).where(RefreshRow.family_id == family_id).order_by(RefreshRow.created_at)
+        )
+        return [_record(r) for r in rows.all()]
 
 
 class OpaqueAccessTokens(TenantScoped):

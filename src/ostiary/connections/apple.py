@@ -86,14 +86,14 @@ async def exchange(
         "code": subject_token,
         "grant_type": "authorization_code",
     }
-    answer = await call_json(ctx, "POST", option(connection, "token_endpoint", TOKEN_ENDPOINT), provider=PROVIDER,
+    answer = await call_json(ctx, "POST", option(connection, "token_endpoint", TOKEN_ENDPOINT), provider="Apple",
                              data=form)
     if not answer.ok:
         if answer.field("error") == "invalid_grant":
             # Apple: "The code has expired or has been revoked." / "The code has already been used." (TX-04)
             raise InvalidGrantError("Invalid authorization code", debug=str(answer.body))
         raise InvalidRequestError(APPLE_ERROR, debug=f"Apple answered {answer.status}: {answer.body}")
-    id_token = require_object(answer, provider=PROVIDER).get("id_token")
+    id_token = require_object(answer, provider="Apple").get("id_token")
     if not isinstance(id_token, str):
         raise InvalidRequestError(APPLE_ERROR, debug="Apple's token response has no id_token")
     claims = await verify_id_token(

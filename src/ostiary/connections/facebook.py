@@ -39,12 +39,12 @@ async def debug_token(ctx: TenantContext, connection: entities.Connection, token
         ctx,
         "GET",
         f"{option(connection, 'api_base_url', GRAPH).rstrip('/')}/debug_token",
-        provider=PROVIDER,
+        provider="Facebook",
         params={"input_token": token, "access_token": f"{app_id}|{secret}"},
     )
     if not answer.ok:
         raise InvalidGrantError(rejected, debug=str(answer.body))
-    data = require_object(answer, provider=PROVIDER).get("data")
+    data = require_object(answer, provider="Facebook").get("data")
     if not isinstance(data, dict) or data.get("is_valid") is not True:
         raise InvalidGrantError(rejected, debug=f"debug_token: {data}")
     if str(data.get("app_id")) != app_id:
@@ -86,12 +86,12 @@ async def access_token_login(
         ctx,
         "GET",
         f"{option(connection, 'api_base_url', GRAPH).rstrip('/')}/me",
-        provider=PROVIDER,
+        provider="Facebook",
         params={"fields": PROFILE_FIELDS, "access_token": access_token, "appsecret_proof": proof},
     )
     if not answer.ok:
         raise InvalidGrantError(rejected, debug=str(answer.body))
-    me = require_object(answer, provider=PROVIDER)
+    me = require_object(answer, provider="Facebook")
     if str(me.get("id")) != user_id:
         raise InvalidGrantError(rejected, debug="Graph /me id differs from debug_token user_id")
     picture = me.get("picture")

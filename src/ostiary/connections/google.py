@@ -73,18 +73,18 @@ async def access_token_login(
     if isinstance(extra, list):
         allowed.update(a for a in extra if isinstance(a, str))
     info = await call_json(ctx, "GET", option(connection, "tokeninfo_endpoint", TOKENINFO_ENDPOINT),
-                           provider=PROVIDER, params={"access_token": access_token})
+                           provider="Google", params={"access_token": access_token})
     if not info.ok:
         raise InvalidGrantError(INVALID_ACCESS_TOKEN, debug=str(info.body))
-    token_info = require_object(info, provider=PROVIDER)
+    token_info = require_object(info, provider="Google")
     # RFC 6749 §10.16: a token issued to another app must not log the user in here.
     if token_info.get("aud") not in allowed and token_info.get("azp") not in allowed:
         raise InvalidGrantError(INVALID_ACCESS_TOKEN, debug=f"token audience {token_info.get('aud')!r}")
     answer = await call_json(ctx, "GET", option(connection, "userinfo_endpoint", USERINFO_ENDPOINT),
-                             provider=PROVIDER, headers={"Authorization": f"Bearer {access_token}"})
+                             provider="Google", headers={"Authorization": f"Bearer {access_token}"})
     if not answer.ok:
         raise InvalidGrantError(INVALID_ACCESS_TOKEN, debug=str(answer.body))
-    userinfo = require_object(answer, provider=PROVIDER)
+    userinfo = require_object(answer, provider="Google")
     sub = userinfo.get("sub")
     if not isinstance(sub, str) or not sub or (token_info.get("sub") not in (None, sub)):
         raise InvalidGrantError(INVALID_ACCESS_TOKEN, debug="userinfo has no matching sub")

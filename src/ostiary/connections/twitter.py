@@ -40,10 +40,10 @@ async def access_token_login(
         raise MissingParameterError("access_token_secret")
     url = f"{option(connection, 'api_base_url', API_BASE).rstrip('/')}{VERIFY_PATH}?include_email=true"
     headers = signed_headers(connection, url, token=access_token, token_secret=token_secret)
-    answer = await call_json(ctx, "GET", url, provider=PROVIDER, headers=headers)
+    answer = await call_json(ctx, "GET", url, provider="Twitter", headers=headers)
     if not answer.ok:
         raise InvalidGrantError("Invalid Twitter access token", debug=str(answer.body))
-    me = require_object(answer, provider=PROVIDER)
+    me = require_object(answer, provider="Twitter")
     user_id = me.get("id_str") or (str(me["id"]) if isinstance(me.get("id"), int) else None)
     if not isinstance(user_id, str) or not user_id:
         raise InvalidGrantError("Invalid Twitter access token", debug="verify_credentials has no id")

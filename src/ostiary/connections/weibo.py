@@ -26,19 +26,19 @@ async def access_token_login(
     if not isinstance(app_key, str) or not app_key:
         raise ServerError("The weibo connection is not configured", debug="client_id option missing")
     base = option(connection, "api_base_url", API_BASE).rstrip("/")
-    info = await call_json(ctx, "POST", f"{base}/oauth2/get_token_info", provider=PROVIDER,
+    info = await call_json(ctx, "POST", f"{base}/oauth2/get_token_info", provider="Weibo",
                            data={"access_token": access_token})
     if not info.ok:
         raise InvalidGrantError(REJECTED, debug=str(info.body))
-    token_info = require_object(info, provider=PROVIDER)
+    token_info = require_object(info, provider="Weibo")
     uid = token_info.get("uid")
     if str(token_info.get("appkey")) != app_key or not isinstance(uid, int | str) or not str(uid):
         raise InvalidGrantError(REJECTED, debug=f"token info {token_info}")
-    answer = await call_json(ctx, "GET", f"{base}/2/users/show.json", provider=PROVIDER,
+    answer = await call_json(ctx, "GET", f"{base}/2/users/show.json", provider="Weibo",
                              params={"access_token": access_token, "uid": str(uid)})
     if not answer.ok:
         raise InvalidGrantError(REJECTED, debug=str(answer.body))
-    user = require_object(answer, provider=PROVIDER)
+    user = require_object(answer, provider="Weibo")
     if str(user.get("id")) != str(uid):
         raise InvalidGrantError(REJECTED, debug="users/show id differs from the token's uid")
     attributes = clean_attributes(

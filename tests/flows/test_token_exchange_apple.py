@@ -7,8 +7,6 @@ from typing import Any
 
 import jwt
 import pytest
-
-from ostiary.clock import FrozenClock
 from tests.support.factories import TenantFixture
 from tests.support.fake_providers import APPLE_ISSUER, FakeProviders, SigningKey, closed_port_url
 from tests.support.social import (
@@ -27,6 +25,8 @@ from tests.support.social import (
     users_of,
     verified_tokens,
 )
+
+from ostiary.clock import FrozenClock
 
 __all__ = ["fake_server", "fakes", "settings"]
 
@@ -212,7 +212,8 @@ async def test_apple_connection_not_enabled_for_the_client_is_invalid_request(
     [
         ("not json", "user_profile must be a JSON object"),
         ("[1, 2]", "user_profile must be a JSON object"),
-        (json.dumps({"name": {"firstName": {"deep": "x"}}}), "user_profile.name must be a string or an object of strings"),
+        (json.dumps({"name": {"firstName": {"deep": "x"}}}),
+         "user_profile.name must be a string or an object of strings"),
         (json.dumps({"name": {"firstName": "x" * 5000}}), "user_profile is too large"),
     ],
     ids=["not-json", "not-object", "nested", "too-large"],

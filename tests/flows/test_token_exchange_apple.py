@@ -9,6 +9,7 @@ import jwt
 import pytest
 from tests.support.factories import TenantFixture
 from tests.support.fake_providers import APPLE_ISSUER, FakeProviders, SigningKey, closed_port_url
+from tests.support.jwks import verify
 from tests.support.social import (
     API,
     APPLE_KID,
@@ -249,3 +250,23 @@ async def test_unknown_subject_token_type_goes_to_custom_token_exchange(
     assert (response.status_code, response.json()) == error(
         400, "invalid_request", "Unsupported subject_token_type: urn:acme:legacy-token"
     )
+
+
+async def test_linked_apple_identity_signs_in_as_the_primary_without_rewriting_its_profile(
+    tenant: TenantFixture, fakes: FakeProviders, clock: FrozenClock
+) -> None:
+    app = await social_app(tenant, fakes, "apple")
+    await tenant.connection("Username-Password-Authentication", enabled_clients=[app.client.client_id])
+    primary = await tenant.user(email="john@example.com", email_verified=True, name="John Primary")
+    first = await exchange(tenant, app.client.client_id, fakes.apple_code("c1", apple_claims(clock)), APPLE_TYPE)
+    assert first.status_code == 200
+    await tenant.repos_call(lambda r: r.users.link(primary.user_id, "apple|001234.abcdef.0042"))
+    again = await exchange(tenant, app.client.client_id, fakes.apple_code("c2", apple_claims(clock)), APPLE_TYPE,
+                           scope="openid profile email")
+    assert again.status_code == 200, again.text
+    id_claims = await verify(tenant.http, again.json()["id_token"], audience=app.client.client_id,
+                             issuer=tenant.issuer)
+    assert id_claims["sub"] == primary.user_id
+    assert (id_claims["name"], id_claims["email"]) == ("John Primary", "john@example.com")
+    [user] = await users_of(tenant)
+    assert user.logins_count == 1 and [i.provider for i in user.identities] == ["auth0", "apple"]

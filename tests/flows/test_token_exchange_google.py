@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import jwt
@@ -143,3 +144,16 @@ async def test_google_connection_not_enabled_is_invalid_request(
     assert (response.status_code, response.json()) == error(
         400, "invalid_request", "The google-oauth2 connection is not enabled for this client"
     )
+
+
+async def test_concurrent_first_logins_of_one_identity_create_one_user(
+    tenant: TenantFixture, fakes: FakeProviders, clock: FrozenClock
+) -> None:
+    app = await social_app(tenant, fakes, "google-oauth2")
+    token = fakes.google_id_token(google_claims(clock))
+    responses = await asyncio.gather(
+        *(exchange(tenant, app.client.client_id, token, GOOGLE_TYPE, scope="openid") for _ in range(3))
+    )
+    assert [r.status_code for r in responses] == [200, 200, 200], [r.text for r in responses]
+    [user] = await users_of(tenant)
+    assert user.user_id == "google-oauth2|110169484474386276334" and user.logins_count == 3

@@ -99,7 +99,13 @@ class Client:
         return self.token_endpoint_auth_method == "none"
 
     def allows_grant(self, grant_type: str) -> bool:
+        if grant_type == GRANT_TOKEN_EXCHANGE and self.native_social_providers():
+            # Auth0 has no grant_types entry for native social: enabling it on the client is the switch.
+            return True
         return grant_type in self.grant_types
+
+    def native_social_providers(self) -> tuple[str, ...]:
+        return tuple(p for p in ("apple", "facebook", "google") if self.native_social_enabled(p))
 
     def native_social_enabled(self, provider: str) -> bool:
         return bool((self.native_social_login.get(provider) or {}).get("enabled"))

@@ -190,6 +190,14 @@ class TemporarilyUnavailableError(OAuthError):
     default_description = "Service temporarily unavailable"
 
 
+class UpstreamBadResponseError(OAuthError):
+    """An upstream identity provider answered with something unusable (not JSON, wrong shape): 502."""
+
+    error = "server_error"
+    status_code = 502
+    default_description = "Invalid response from the identity provider"
+
+
 class FatalError(OAuthError):
     """An /authorize error that must be shown to the user, never sent to a redirect_uri."""
 

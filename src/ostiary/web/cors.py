@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from starlette.responses import PlainTextResponse, Response
 
 from ostiary import entities
+from ostiary.oauth.context import TenantContext
 
 PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
@@ -41,3 +42,12 @@ def allow_origin_headers(origin: str | None) -> dict[str, str]:
     if not origin:
         return {}
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+
+async def error_cors_headers(ctx: TenantContext, params: dict[str, str], origin: str | None) -> dict[str, str]:
+    """An SPA may read the error only when the client it names allows its origin (never any origin)."""
+    client_id = params.get("client_id")
+    if not origin or not client_id:
+        return {}
+    client = await ctx.client(client_id)
+    return allow_origin_headers(origin) if client and origin_allowed(client, origin) else {}

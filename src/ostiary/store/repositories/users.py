@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ostiary import entities
 from ostiary.errors import AdminError
@@ -236,3 +237,68 @@ class Users(TenantScoped):
         row = await self._row(user_id)
         await self.session.delete(row)
         await self.session.flush()
+
+    async def sign_in_external(
+        self,
+        *,
+        connection: str,
+        provider: str,
+        external_id: str,
+        attributes: dict[str, Any],
+        first_login_attributes: dict[str, Any] | None = None,
+        profile_data: dict[str, Any] | None = None,
+    ) -> tuple[entities.User, bool]:
+        """The user holding this upstream identity, created if new; returns (user, created).
+
+        Used by: native social token exchange and /oauth/access_token. A matching email never links accounts
+        (Auth0's default: linking is explicit, `ostiary users link`). On later logins the normalized profile is
+        refreshed from `attributes` only when this identity is the user's primary one (a linked secondary
+        identity never rewrites the primary's profile); `first_login_attributes` apply at creation only.
+        """
+        user = await self.by_identity(connection, external_id)
+        if user is None:
+            fields = {**(first_login_attributes or {}), **attributes}
+            try:
+                # A savepoint: a concurrent first login of the same identity loses the insert race, not the request.
+                async with self.session.begin_nested():
+                    created = await self.create(
+                        connection=connection, strategy=provider, external_id=external_id,
+                        profile_data=profile_data, **fields,
+                    )
+                return created, True
+            except IntegrityError:
+                user = await self.by_identity(connection, external_id)
+                if user is None:
+                    raise
+        await self.session.execute(
+            update(IdentityRow)
+            .where(IdentityRow.tenant_id == self.tenant_id, IdentityRow.connection == connection,
+                   IdentityRow.external_id == external_id)
+            .values(profile_data=profile_data or {})
+        )
+        if user.user_id == f"{provider}|{external_id}" and attributes:
+            changed = {k: v for k, v in attributes.items() if getattr(user, k) != v}
+            if changed:
+                return await self.update(user.user_id, **changed), False
+        return user, False
+
+    async def link(self, primary_user_id: str, secondary_user_id: str) -> entities.User:
+        """Move every identity of the secondary user onto the primary, then delete the secondary user.
+
+        Auth0 "Link user accounts": the primary keeps its user_id, profile and metadata; the secondary's root
+        profile and metadata are discarded. Used by: `ostiary users link`.
+        """
+        if primary_user_id == secondary_user_id:
+            raise AdminError("users link: a user cannot be linked to itself")
+        primary = await self._row(primary_user_id)
+        secondary = await self._row(secondary_user_id)
+        await self.session.execute(
+            update(IdentityRow)
+            .where(IdentityRow.tenant_id == self.tenant_id, IdentityRow.user_pk == secondary.id)
+            .values(user_pk=primary.id)
+        )
+        await self.session.delete(secondary)
+        primary.updated_at = self.clock.now()
+        await self.session.flush()
+        self.session.expire_all()
+        return await self.require(primary_user_id)

@@ -20,6 +20,7 @@ router = APIRouter()
 @router.post("/oauth/revoke")
 async def revoke(request: Request, ctx: Context) -> Response:
     origin = request.headers.get("origin")
+    params: dict[str, str] = {}
     try:
         reject_query_parameters(request)
         params = await parse_body(request)
@@ -35,12 +36,12 @@ async def revoke(request: Request, ctx: Context) -> Response:
     except OAuthError as exc:
         await ctx.repos.rollback()
         response = oauth_error_response(exc)
-        response.headers.update(cors.allow_origin_headers(origin))
+        response.headers.update(await cors.error_cors_headers(ctx, params, origin))
         return response
     # RFC 7009 §2.2 / Auth0: 200 with an empty body, also for an unknown or foreign token.
     return Response(status_code=200, headers={**NO_STORE, **cors.allow_origin_headers(origin)})
 
 
 @router.options("/oauth/revoke")
-async def revoke_preflight(request: Request) -> Response:
-    return cors.preflight(request)
+async def revoke_preflight(request: Request, ctx: Context) -> Response:
+    return cors.preflight(request.headers.get("origin"), await ctx.repos.clients.all())

@@ -8,7 +8,6 @@ from starlette.responses import JSONResponse, Response
 
 from ostiary.errors import InvalidRequestError, OAuthError, UnauthorizedClientError, UnsupportedGrantTypeError
 from ostiary.oauth.client_auth import authenticate_client
-from ostiary.oauth.context import TenantContext
 from ostiary.oauth.grants import GRANT_HANDLERS
 from ostiary.protection.limits import check_rate_limit
 from ostiary.web import cors
@@ -51,19 +50,10 @@ async def token(request: Request, ctx: Context) -> Response:
     except OAuthError as exc:
         await ctx.repos.session.rollback()
         response = oauth_error_response(exc)
-        response.headers.update({**rate_headers, **(await _error_cors_headers(ctx, params, origin))})
+        response.headers.update({**rate_headers, **(await cors.error_cors_headers(ctx, params, origin))})
         return response
     headers = {**NO_STORE, **rate_headers, **cors.allow_origin_headers(origin)}
     return JSONResponse(issued.body(), headers=headers)
-
-
-async def _error_cors_headers(ctx: TenantContext, params: dict[str, str], origin: str | None) -> dict[str, str]:
-    """An SPA may read the error only when the client it names allows its origin (never any origin)."""
-    client_id = params.get("client_id")
-    if not origin or not client_id:
-        return {}
-    client = await ctx.client(client_id)
-    return cors.allow_origin_headers(origin) if client and cors.origin_allowed(client, origin) else {}
 
 
 @router.options("/oauth/token")

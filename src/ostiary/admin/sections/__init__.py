@@ -1,0 +1,1 @@
+"""Import/export sections: one module per top-level key of a Deploy CLI file."""

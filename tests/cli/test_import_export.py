@@ -194,3 +194,13 @@ def _existing_tenant(cli: Cli) -> str:
     if cli.database_url not in _EXISTING:
         _EXISTING[cli.database_url] = cli.new_tenant()
     return _EXISTING[cli.database_url]
+
+
+def test_the_readme_example_file_imports(cli: Cli, tmp_path: Path, name: str) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("### Import and export", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "example.yaml"
+    path.write_text(example.replace("auth.acme.test", f"{name}.test"))
+    out = counts(cli.ok("import", str(path), "--tenant", name))
+    assert out["users.created"] == 1 and out["clientGrants.created"] == 1

@@ -38,6 +38,13 @@ def test_clients_create_prints_id_and_secret_then_list_show_update_rotate_delete
     assert json.loads(cli.ok("clients", "list", "-t", t, "--json")) == []
 
 
+def test_clients_create_takes_a_given_client_id_and_secret(cli: Cli) -> None:
+    t = cli.new_tenant()
+    out = cli.ok("clients", "create", "-t", t, "--name", "fixed", "--client-id", "my-app",
+                 "--client-secret", "s3cret-s3cret-s3cret-s3cret-s3cret")
+    assert out.split() == ["client_id=my-app", "client_secret=s3cret-s3cret-s3cret-s3cret-s3cret"]
+
+
 def test_apis_and_grants_commands(cli: Cli) -> None:
     t = cli.new_tenant()
     cli.ok("apis", "create", "-t", t, "--identifier", "https://api.example", "--name", "Example",
@@ -60,7 +67,9 @@ def test_apis_and_grants_commands(cli: Cli) -> None:
     ]
     cli.ok("grants", "delete", "-t", t, "--client", client_id, "--audience", "https://api.example")
     assert json.loads(cli.ok("grants", "list", "-t", t, "--client", "m2m", "--json")) == []
-    cli.ok("apis", "delete", "https://api.example", "-t", t)
+    assert json.loads(cli.ok("apis", "delete", "https://api.example", "-t", t, "--json")) == {
+        "deleted": "https://api.example"
+    }
     assert cli.ok("apis", "list", "-t", t).strip() == ""
 
 

@@ -3,6 +3,7 @@ demo tenant, and a client_credentials token for the demo machine client works ov
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
@@ -19,7 +20,7 @@ from tests.support.live import ROOT, free_port
 pytestmark = pytest.mark.live
 
 
-async def test_serve_dev_on_an_empty_database_prints_a_working_demo_tenant(tmp_path: Path) -> None:
+def test_serve_dev_on_an_empty_database_prints_a_working_demo_tenant(tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSTIARY_")}
     env |= {"OSTIARY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'ostiary.db'}",
@@ -51,18 +52,23 @@ async def test_serve_dev_on_an_empty_database_prints_a_working_demo_tenant(tmp_p
         assert issuer.group(1) == f"http://127.0.0.1:{port}/"
         assert (tmp_path / "ostiary.db.masterkey").exists()
 
-        async with httpx.AsyncClient(base_url=base) as http:
-            response = await http.post("/oauth/token", data={
-                "grant_type": "client_credentials", "client_id": machine.group(1),
-                "client_secret": machine.group(2), "audience": api.group(1),
-            })
-            assert response.status_code == 200, response.text
-            body = response.json()
-            assert body["scope"] == api.group(2)
-            claims = await verify(http, body["access_token"], audience=api.group(1), issuer=issuer.group(1))
-            assert claims["sub"] == f"{machine.group(1)}@clients"
-            discovery = (await http.get("/.well-known/openid-configuration")).json()
-            assert discovery["issuer"] == issuer.group(1)
+        asyncio.run(_token_works(base, machine.group(1), machine.group(2), api.group(1), api.group(2),
+                                 issuer.group(1)))
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+async def _token_works(base: str, client_id: str, secret: str, audience: str, scope: str, issuer: str) -> None:
+    async with httpx.AsyncClient(base_url=base) as http:
+        response = await http.post("/oauth/token", data={
+            "grant_type": "client_credentials", "client_id": client_id, "client_secret": secret,
+            "audience": audience,
+        })
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["scope"] == scope
+        claims = await verify(http, body["access_token"], audience=audience, issuer=issuer)
+        assert claims["sub"] == f"{client_id}@clients"
+        discovery = (await http.get("/.well-known/openid-configuration")).json()
+        assert discovery["issuer"] == issuer

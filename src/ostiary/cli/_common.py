@@ -80,3 +80,8 @@ def parse_assignments(option: str, pairs: list[str] | None, *, json_values: bool
 def given(**fields: Any) -> dict[str, Any]:
     """Only the options the user gave (None means "not given")."""
     return {k: v for k, v in fields.items() if v is not None}
+
+
+def done(message: str, *, as_json: bool, **facts: Any) -> None:
+    """The outcome of a command that returns nothing: one line, or `facts` as JSON with --json."""
+    emit(facts, as_json=as_json, text=lambda _: message)

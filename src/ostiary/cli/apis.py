@@ -8,7 +8,7 @@ import typer
 
 from ostiary import entities
 from ostiary.admin.session import AdminSession
-from ostiary.cli._common import JsonOpt, TenantOpt, emit, given, parse_assignments, run_admin
+from ostiary.cli._common import JsonOpt, TenantOpt, done, emit, given, parse_assignments, run_admin
 
 app = typer.Typer(help="APIs (resource servers).", no_args_is_help=True)
 
@@ -118,7 +118,7 @@ def update(
 
 
 @app.command("delete")
-def delete(identifier: IdentifierArg, tenant: TenantOpt) -> None:
+def delete(identifier: IdentifierArg, tenant: TenantOpt, as_json: JsonOpt = False) -> None:
     """Delete an API."""
 
     async def go(admin: AdminSession) -> None:
@@ -126,4 +126,4 @@ def delete(identifier: IdentifierArg, tenant: TenantOpt) -> None:
         await repos.resource_servers.delete(identifier)
 
     run_admin(go)
-    typer.echo(f"deleted API {identifier}")
+    done(f"deleted API {identifier}", as_json=as_json, deleted=identifier)

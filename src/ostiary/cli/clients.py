@@ -8,7 +8,7 @@ import typer
 
 from ostiary import entities
 from ostiary.admin.session import AdminSession
-from ostiary.cli._common import JsonOpt, TenantOpt, emit, given, parse_assignments, run_admin
+from ostiary.cli._common import JsonOpt, TenantOpt, done, emit, given, parse_assignments, run_admin
 
 app = typer.Typer(help="Applications (clients).", no_args_is_help=True)
 
@@ -90,6 +90,12 @@ def create(
     first_party: FirstPartyOpt = None,
     jwt_alg: JwtAlgOpt = None,
     set_: SetOpt = None,
+    client_id: Annotated[
+        str | None, typer.Option("--client-id", help="Use this client_id instead of a generated one.")
+    ] = None,
+    client_secret: Annotated[
+        str | None, typer.Option("--client-secret", help="Use this secret instead of a generated one.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Create a client; prints its client_id and client_secret."""
@@ -101,7 +107,7 @@ def create(
 
     async def go(admin: AdminSession) -> entities.Client:
         _, repos = await admin.tenant_repos(tenant)
-        return await repos.clients.create(**fields)
+        return await repos.clients.create(client_id=client_id, client_secret=client_secret, **fields)
 
     emit(run_admin(go), as_json=as_json, text=_created)
 
@@ -162,7 +168,7 @@ def update(
 
 
 @app.command("delete")
-def delete(ref: RefArg, tenant: TenantOpt) -> None:
+def delete(ref: RefArg, tenant: TenantOpt, as_json: JsonOpt = False) -> None:
     """Delete a client and its client grants."""
 
     async def go(admin: AdminSession) -> None:
@@ -170,7 +176,7 @@ def delete(ref: RefArg, tenant: TenantOpt) -> None:
         await repos.clients.delete(ref)
 
     run_admin(go)
-    typer.echo(f"deleted client {ref}")
+    done(f"deleted client {ref}", as_json=as_json, deleted=ref)
 
 
 @app.command("rotate-secret")

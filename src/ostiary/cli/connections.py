@@ -12,6 +12,7 @@ from ostiary.admin.session import AdminSession
 from ostiary.cli._common import (
     JsonOpt,
     TenantOpt,
+    done,
     emit,
     fail,
     given,
@@ -126,7 +127,7 @@ def update(
 
 
 @app.command("delete")
-def delete(name: NameArg, tenant: TenantOpt) -> None:
+def delete(name: NameArg, tenant: TenantOpt, as_json: JsonOpt = False) -> None:
     """Delete a connection."""
 
     async def go(admin: AdminSession) -> None:
@@ -134,4 +135,4 @@ def delete(name: NameArg, tenant: TenantOpt) -> None:
         await repos.connections.delete(name)
 
     run_admin(go)
-    typer.echo(f"deleted connection {name}")
+    done(f"deleted connection {name}", as_json=as_json, deleted=name)

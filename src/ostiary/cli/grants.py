@@ -10,7 +10,7 @@ import typer
 from ostiary import entities
 from ostiary.admin import references
 from ostiary.admin.session import AdminSession
-from ostiary.cli._common import JsonOpt, TenantOpt, emit, run_admin
+from ostiary.cli._common import JsonOpt, TenantOpt, done, emit, run_admin
 
 app = typer.Typer(help="Client grants (client_credentials authorisations).", no_args_is_help=True)
 
@@ -57,7 +57,7 @@ def list_(
 
 
 @app.command("delete")
-def delete(tenant: TenantOpt, client: ClientOpt, audience: AudienceOpt) -> None:
+def delete(tenant: TenantOpt, client: ClientOpt, audience: AudienceOpt, as_json: JsonOpt = False) -> None:
     """Remove a client's grant for an API."""
 
     async def go(admin: AdminSession) -> None:
@@ -66,4 +66,4 @@ def delete(tenant: TenantOpt, client: ClientOpt, audience: AudienceOpt) -> None:
         await repos.client_grants.delete(client_id, audience)
 
     run_admin(go)
-    typer.echo(f"deleted grant {client} → {audience}")
+    done(f"deleted grant {client} → {audience}", as_json=as_json, deleted={"client": client, "audience": audience})

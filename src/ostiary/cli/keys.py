@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from ostiary.admin.session import AdminSession
-from ostiary.cli._common import JsonOpt, TenantOpt, emit, run_admin
+from ostiary.cli._common import JsonOpt, TenantOpt, done, emit, run_admin
 from ostiary.store.models import SigningKey
 
 app = typer.Typer(help="Signing keys.", no_args_is_help=True)
@@ -57,7 +57,9 @@ def rotate(
 
 
 @app.command("revoke")
-def revoke(kid: Annotated[str, typer.Argument(help="kid of a previous key.")], tenant: TenantOpt) -> None:
+def revoke(
+    kid: Annotated[str, typer.Argument(help="kid of a previous key.")], tenant: TenantOpt, as_json: JsonOpt = False
+) -> None:
     """Revoke a previous key: it leaves the JWKS and tokens it signed stop verifying."""
 
     async def go(admin: AdminSession) -> None:
@@ -65,4 +67,4 @@ def revoke(kid: Annotated[str, typer.Argument(help="kid of a previous key.")], t
         await repos.signing_keys.revoke(kid)
 
     run_admin(go)
-    typer.echo(f"revoked key {kid}")
+    done(f"revoked key {kid}", as_json=as_json, revoked=kid)

@@ -10,7 +10,7 @@ from ostiary import entities
 from ostiary.admin import references
 from ostiary.admin.provision import DEFAULT_DATABASE_CONNECTION
 from ostiary.admin.session import AdminSession
-from ostiary.cli._common import JsonOpt, TenantOpt, emit, given, parse_assignments, run_admin
+from ostiary.cli._common import JsonOpt, TenantOpt, done, emit, given, parse_assignments, run_admin
 
 app = typer.Typer(help="Users of database connections.", no_args_is_help=True)
 
@@ -110,7 +110,7 @@ def update(
 
 
 @app.command("delete")
-def delete(user_id: UserIdArg, tenant: TenantOpt) -> None:
+def delete(user_id: UserIdArg, tenant: TenantOpt, as_json: JsonOpt = False) -> None:
     """Delete a user and its identities."""
 
     async def go(admin: AdminSession) -> None:
@@ -118,4 +118,4 @@ def delete(user_id: UserIdArg, tenant: TenantOpt) -> None:
         await repos.users.delete(user_id)
 
     run_admin(go)
-    typer.echo(f"deleted user {user_id}")
+    done(f"deleted user {user_id}", as_json=as_json, deleted=user_id)

@@ -138,3 +138,14 @@ def test_keys_rotate_moves_next_to_current_and_revoke_only_takes_a_previous_key(
     assert cli.ok("keys", "revoke", after["previous"], "-t", t).strip() == f"revoked key {after['previous']}"
     statuses = {k["kid"]: k["status"] for k in json.loads(cli.ok("keys", "list", "-t", t, "--json"))}
     assert statuses[after["previous"]] == "revoked"
+
+
+def test_tenants_commands(cli: Cli) -> None:
+    name = cli.new_tenant()
+    cli.ok("tenants", "update", name, "--domain", f"{name}.test", "--domain", f"alt-{name}.test",
+           "--friendly-name", "Acme")
+    shown = json.loads(cli.ok("tenants", "show", name))
+    assert shown["domains"] == [f"{name}.test", f"alt-{name}.test"] and shown["friendly_name"] == "Acme"
+    assert f"{name}\t{name}.test, alt-{name}.test\tAcme" in cli.ok("tenants", "list").splitlines()
+    assert cli.ok("tenants", "delete", name).strip() == f"deleted tenant {name}"
+    assert name not in cli.ok("tenants", "list")

@@ -20,6 +20,7 @@ from ostiary.cli._common import (
     parse_json_option,
     run_admin,
 )
+from ostiary.store.repos import Repos
 
 app = typer.Typer(help="Connections: where identities come from.", no_args_is_help=True)
 
@@ -54,7 +55,7 @@ def _text(c: entities.Connection) -> str:
 async def _fields(
     admin: AdminSession, tenant: str, *, strategy: str | None, options: dict[str, Any] | None,
     enabled_client: list[str] | None,
-) -> tuple[Any, dict[str, Any]]:
+) -> tuple[Repos, dict[str, Any]]:
     _, repos = await admin.tenant_repos(tenant)
     enabled = None
     if enabled_client is not None:
@@ -77,7 +78,7 @@ def create(
 
     async def go(admin: AdminSession) -> entities.Connection:
         repos, fields = await _fields(admin, tenant, strategy=strategy, options=opts, enabled_client=enabled_client)
-        return await repos.connections.create(name=name, **fields)  # type: ignore[no-any-return]
+        return await repos.connections.create(name=name, **fields)
 
     emit(run_admin(go), as_json=as_json, text=_text)
 
@@ -121,7 +122,7 @@ def update(
         if options is not None or option is not None:
             base = {} if options is not None else dict((await repos.connections.require(name)).options)
             fields["options"] = {**base, **(_options(option, options) or {})}
-        return await repos.connections.update(name, **fields)  # type: ignore[no-any-return]
+        return await repos.connections.update(name, **fields)
 
     emit(run_admin(go), as_json=as_json, text=_text)
 

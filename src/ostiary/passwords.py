@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("ostiary-dummy-password-for-timing")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Made on first use, not at import: every CLI start would otherwise pay one argon2 hash."""
+    return _hasher.hash("ostiary-dummy-password-for-timing")
 
 
 def hash_password(password: str) -> str:
@@ -16,7 +23,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when the password matches. With no hash (unknown user), still spends one argon2 verify."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

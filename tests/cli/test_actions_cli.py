@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.support import databases
 from typer.testing import CliRunner
 
 from ostiary.cli import app
+from tests.support import databases
 
 
 @pytest.fixture

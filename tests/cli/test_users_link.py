@@ -7,11 +7,11 @@ import json
 
 import pytest
 import typer
-from tests.support.factories import TenantFixture
 from typer.testing import CliRunner
 
 from ostiary.cli.users_link import link
 from ostiary.settings import Settings
+from tests.support.factories import TenantFixture
 
 
 def users_app() -> typer.Typer:

@@ -7,6 +7,7 @@ import hashlib
 
 import pytest
 from cryptography import x509
+
 from tests.support.factories import TenantFixture
 
 PATHS = ["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"]

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from ostiary.cli import actions, protection, serve, tenants
+from ostiary.cli import (
+    actions,
+    apis,
+    clients,
+    connections,
+    grants,
+    keys,
+    porting,
+    protection,
+    serve,
+    tenants,
+    users,
+)
 
 app = typer.Typer(
     help="Ostiary: an OAuth 2.0 / OpenID Connect server speaking Auth0's Authentication API.",
@@ -15,9 +27,17 @@ app = typer.Typer(
 app.command("serve")(serve.serve)
 app.add_typer(serve.db_app, name="db")
 app.add_typer(tenants.app, name="tenants")
-app.add_typer(protection.app, name="protection")
+app.add_typer(clients.app, name="clients")
+app.add_typer(apis.app, name="apis")
+app.add_typer(grants.app, name="grants")
+app.add_typer(connections.app, name="connections")
+app.add_typer(users.app, name="users")
+app.add_typer(keys.app, name="keys")
 app.add_typer(actions.app, name="actions")
 app.add_typer(actions.profiles_app, name="token-exchange-profiles")
+app.add_typer(protection.app, name="protection")
+app.command("import")(porting.import_)
+app.command("export")(porting.export)
 
 
 def main() -> None:

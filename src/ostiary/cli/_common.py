@@ -64,3 +64,24 @@ def parse_json_option(name: str, raw: str | None) -> Any:
         return json.loads(raw)
     except json.JSONDecodeError as exc:
         fail(f"{name}: not valid JSON ({exc.msg})")
+
+
+def parse_assignments(option: str, pairs: list[str] | None, *, json_values: bool) -> dict[str, Any]:
+    """`KEY=VALUE` pairs (VALUE parsed as JSON when json_values) into a dict; a bad pair fails naming it."""
+    out: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            fail(f"{option}: {pair!r} is not KEY=VALUE")
+        out[key.strip()] = parse_json_option(f"{option} {key.strip()}", raw) if json_values else raw
+    return out
+
+
+def given(**fields: Any) -> dict[str, Any]:
+    """Only the options the user gave (None means "not given")."""
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def done(message: str, *, as_json: bool, **facts: Any) -> None:
+    """The outcome of a command that returns nothing: one line, or `facts` as JSON with --json."""
+    emit(facts, as_json=as_json, text=lambda _: message)

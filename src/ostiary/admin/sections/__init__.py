@@ -1,1 +1,1 @@
-"""Import/export sections: one module per Auth0 Deploy CLI key."""
+"""Import/export sections: one module per top-level key of a Deploy CLI file."""

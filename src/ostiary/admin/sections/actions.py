@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ostiary import entities
+from ostiary.admin.sections.base import AdminContext
 from ostiary.admin.session import AdminSession
 from ostiary.errors import AdminError
 from ostiary.store.repositories.actions import TRIGGERS
@@ -92,9 +93,9 @@ async def apply_triggers(admin: AdminSession, tenant: entities.Tenant, items: An
         await actions.bind(str(trigger), names)
 
 
-async def export_actions(admin: AdminSession, tenant: entities.Tenant, base_dir: Path) -> dict[str, Any]:
-    """The `actions` and `triggers` keys; code goes to base_dir/actions/<name>.py. Secret values are not
-    exported (a re-import keeps the stored values)."""
+async def export_action_items(admin: AdminSession, tenant: entities.Tenant, base_dir: Path) -> list[dict[str, Any]]:
+    """The `actions` key; stored code goes to base_dir/actions/<name>.py. Secret values are not exported
+    (a re-import keeps the stored values)."""
     repos = admin.repos(tenant)
     out: list[dict[str, Any]] = []
     for spec in await repos.actions.all():
@@ -112,9 +113,35 @@ async def export_actions(admin: AdminSession, tenant: entities.Tenant, base_dir:
         if spec.secrets:
             item["secrets"] = [{"name": k} for k in sorted(spec.secrets)]
         out.append(item)
+    return out
+
+
+async def export_trigger_bindings(admin: AdminSession, tenant: entities.Tenant) -> dict[str, Any]:
+    """The `triggers` key: each trigger's bound actions, in order."""
+    repos = admin.repos(tenant)
     triggers: dict[str, Any] = {}
     for trigger in TRIGGERS:
         names = await repos.actions.bound_names(trigger)
         if names:
             triggers[trigger] = [{"action_name": n, "display_name": n} for n in names]
-    return {"actions": out, "triggers": triggers}
+    return triggers
+
+
+async def export_actions(admin: AdminSession, tenant: entities.Tenant, base_dir: Path) -> dict[str, Any]:
+    """Both keys, `actions` and `triggers`."""
+    return {
+        "actions": await export_action_items(admin, tenant, base_dir),
+        "triggers": await export_trigger_bindings(admin, tenant),
+    }
+
+
+# The Section contract of admin/import_file.py for the `actions` key (`triggers` is sections/triggers.py).
+KEY = "actions"
+
+
+async def apply(ctx: AdminContext, items: Any) -> None:
+    await apply_actions(ctx.admin, ctx.require_tenant(), items, ctx.base_dir)
+
+
+async def export(ctx: AdminContext) -> list[dict[str, Any]]:
+    return await export_action_items(ctx.admin, ctx.require_tenant(), ctx.base_dir)

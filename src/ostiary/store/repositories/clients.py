@@ -11,6 +11,7 @@ from ostiary.errors import AdminError
 from ostiary.ids import new_client_id, new_client_secret
 from ostiary.store.models import Client as ClientRow
 from ostiary.store.models import ClientGrant as ClientGrantRow
+from ostiary.store.models import ResourceServer as ApiRow
 from ostiary.store.repositories import _validate as v
 from ostiary.store.repositories.base import TenantScoped
 from ostiary.store.repositories.signing_keys import SigningKeys
@@ -215,8 +216,21 @@ class ClientGrants(TenantScoped):
             query = query.where(ClientGrantRow.client_id == client_id)
         return [_grant(r) for r in (await self.session.scalars(query)).all()]
 
+    async def _check(self, client_id: str, audience: str, scope: list[str]) -> None:
+        """The client and the API must exist in this tenant, and every scope must be one the API defines."""
+        if not await self.session.scalar(self._select(ClientRow).where(ClientRow.client_id == client_id)):
+            raise AdminError(f"clientGrant.client_id: no client {client_id!r} in this tenant")
+        api = await self.session.scalar(self._select(ApiRow).where(ApiRow.identifier == audience))
+        if api is None:
+            raise AdminError(f"clientGrant.audience: no API with identifier {audience!r}")
+        defined = {s["value"] for s in api.scopes or []}
+        for value in scope:
+            if value not in defined:
+                raise AdminError(f"clientGrant.scope: {value!r} is not a scope of {audience}")
+
     async def upsert(self, *, client_id: str, audience: str, scope: list[str]) -> entities.ClientGrant:
         scope = v.string_list("clientGrant.scope", scope)
+        await self._check(client_id, audience, scope)
         row = await self.session.scalar(
             self._select(ClientGrantRow).where(
                 ClientGrantRow.client_id == client_id, ClientGrantRow.audience == audience

@@ -22,7 +22,7 @@ TOKEN_DIALECTS = ("access_token", "access_token_authz", "rfc9068_profile", "rfc9
 MAX_TOKEN_LIFETIME = 2_592_000
 
 
-def _scopes(value: Any) -> list[dict[str, str]]:
+def parse_scopes(value: Any) -> list[dict[str, str]]:
     """Accept Auth0's [{value, description}] or plain strings."""
     out: list[dict[str, str]] = []
     for item in value or []:
@@ -40,7 +40,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     v.reject_unknown("resourceServer", fields, API_FIELDS)
     out = dict(fields)
     if "scopes" in out:
-        out["scopes"] = _scopes(out["scopes"])
+        out["scopes"] = parse_scopes(out["scopes"])
     if "signing_alg" in out:
         v.one_of("resourceServer.signing_alg", out["signing_alg"], SIGNING_ALGS)
     if "token_dialect" in out:

@@ -11,6 +11,7 @@ from ostiary import entities
 from ostiary.clock import Clock
 from ostiary.errors import AdminError
 from ostiary.store.models import Tenant, TenantDomain
+from ostiary.store.repositories import _validate as v
 
 TENANT_FIELDS = (
     "friendly_name",
@@ -21,6 +22,25 @@ TENANT_FIELDS = (
     "idle_session_lifetime",
     "flags",
 )
+
+
+def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate tenant fields (Auth0 names); raises AdminError naming the field."""
+    v.reject_unknown("tenant", fields, TENANT_FIELDS)
+    out = dict(fields)
+    if "allowed_logout_urls" in out:
+        out["allowed_logout_urls"] = v.absolute_urls("tenant.allowed_logout_urls", out["allowed_logout_urls"])
+    for key in ("session_lifetime", "idle_session_lifetime"):
+        if key in out:
+            value = out[key]
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise AdminError(f"tenant.{key}: expected a positive number of hours, got {value!r}")
+    for key in ("friendly_name", "default_audience", "default_directory"):
+        if out.get(key) is not None and not isinstance(out[key], str):
+            raise AdminError(f"tenant.{key}: expected a string, got {out[key]!r}")
+    if "flags" in out:
+        out["flags"] = v.mapping("tenant.flags", out["flags"])
+    return out
 
 
 def to_entity(row: Tenant, domains: list[str]) -> entities.Tenant:
@@ -85,9 +105,9 @@ class Tenants:
             raise AdminError("tenant.domains: a tenant needs at least one domain")
         if await self.session.scalar(select(Tenant.id).where(Tenant.name == name)):
             raise AdminError(f"tenant.name: a tenant named {name!r} exists already")
-        unknown = set(fields) - set(TENANT_FIELDS)
-        if unknown:
-            raise AdminError(f"tenant: unknown field {sorted(unknown)[0]!r}")
+        if not isinstance(name, str) or not name.strip():
+            raise AdminError("tenant.name: required (a non-empty string)")
+        fields = clean_fields(fields)
         row = Tenant(name=name, created_at=self.clock.now(), **fields)
         row.allowed_logout_urls = list(fields.get("allowed_logout_urls") or [])
         row.flags = dict(fields.get("flags") or {})
@@ -102,9 +122,7 @@ class Tenants:
         row = await self.session.scalar(select(Tenant).where(Tenant.name == name))
         if row is None:
             raise AdminError(f"tenant: no tenant named {name!r}")
-        for key, value in fields.items():
-            if key not in TENANT_FIELDS:
-                raise AdminError(f"tenant: unknown field {key!r}")
+        for key, value in clean_fields(fields).items():
             setattr(row, key, value)
         row.updated_at = self.clock.now()
         await self.session.flush()
@@ -113,7 +131,11 @@ class Tenants:
         return loaded
 
     async def set_domains(self, tenant_id: str, domains: list[str]) -> None:
+        if isinstance(domains, str) or not all(isinstance(d, str) for d in domains):
+            raise AdminError("tenant.domains: expected a list of host names")
         normalized = [d.strip().lower() for d in domains]
+        if not normalized:
+            raise AdminError("tenant.domains: a tenant needs at least one domain")
         for domain in normalized:
             if not domain or "/" in domain or " " in domain:
                 raise AdminError(f"tenant.domains: {domain!r} is not a host name")

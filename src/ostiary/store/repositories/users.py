@@ -21,6 +21,26 @@ PROFILE_FIELDS = (
     "user_metadata", "app_metadata", "blocked",
 )
 SOCIAL_STRATEGIES = frozenset({"apple", "facebook", "google-oauth2", "twitter", "weibo"})
+BOOL_FIELDS = frozenset({"email_verified", "blocked"})
+DICT_FIELDS = frozenset({"user_metadata", "app_metadata"})
+
+
+def _check_profile(fields: dict[str, Any]) -> None:
+    """Known fields of the right type: strings, booleans, metadata objects; raises naming the field."""
+    v.reject_unknown("user", fields, PROFILE_FIELDS)
+    for key, value in fields.items():
+        if key in BOOL_FIELDS:
+            if not isinstance(value, bool):
+                raise AdminError(f"user.{key}: expected true or false, got {value!r}")
+        elif key in DICT_FIELDS:
+            v.mapping(f"user.{key}", value)
+        elif value is not None and not isinstance(value, str):
+            raise AdminError(f"user.{key}: expected a string, got {value!r}")
+
+
+def _check_password(password: str | None) -> None:
+    if password is not None and (not isinstance(password, str) or not password):
+        raise AdminError("user.password: must be a non-empty string")
 
 
 class Users(TenantScoped):
@@ -122,7 +142,8 @@ class Users(TenantScoped):
         **fields: Any,
     ) -> entities.User:
         """Create a user with its first identity: `{provider}|{external_id}`."""
-        v.reject_unknown("user", fields, PROFILE_FIELDS)
+        _check_profile(fields)
+        _check_password(password)
         provider = strategy
         external_id = external_id or new_auth0_user_id()
         user_id = f"{provider}|{external_id}"
@@ -164,7 +185,8 @@ class Users(TenantScoped):
         return await self._entity(row)
 
     async def update(self, user_id: str, *, password: str | None = None, **fields: Any) -> entities.User:
-        v.reject_unknown("user", fields, PROFILE_FIELDS)
+        _check_profile(fields)
+        _check_password(password)
         row = await self._row(user_id)
         for key, value in fields.items():
             setattr(row, key, value)

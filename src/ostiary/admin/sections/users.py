@@ -1,0 +1,75 @@
+"""`users:` (self-hosting addition) — database users matched by email within their connection; a plain
+`password` is hashed on import and only re-hashed when it no longer matches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ostiary import entities
+from ostiary.admin import references
+from ostiary.admin.provision import DEFAULT_DATABASE_CONNECTION
+from ostiary.admin.sections.base import AdminContext, as_list, changes, required_str, without_none
+from ostiary.errors import AdminError
+from ostiary.passwords import verify_password
+from ostiary.store.repositories import _validate as v
+from ostiary.store.repositories.users import PROFILE_FIELDS
+
+KEY = "users"
+DATABASE_PROVIDER = "auth0"
+
+
+def to_auth0(user: entities.User, connection: str) -> dict[str, Any]:
+    profile = {k: getattr(user, k) for k in PROFILE_FIELDS}
+    return without_none({"user_id": user.user_id, "connection": connection, **profile})
+
+
+async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
+    v.reject_unknown("user", item, (*PROFILE_FIELDS, "user_id", "connection", "password"))
+    email = required_str("user.email", item.get("email"))
+    connection = item.get("connection", DEFAULT_DATABASE_CONNECTION)
+    required_str("user.connection", connection)
+    repos = ctx.repos
+    await references.database_connection(repos, "user.connection", connection)
+    password = item.get("password")
+    fields = {k: val for k, val in item.items() if k in PROFILE_FIELDS}
+    user_id = item.get("user_id")
+    existing = await repos.users.by_login(connection, email)
+    if existing is None:
+        external_id = None
+        if user_id is not None:
+            provider, sep, external_id = required_str("user.user_id", user_id).partition("|")
+            if provider != DATABASE_PROVIDER or not sep or not external_id:
+                raise AdminError(f"user.user_id: {user_id!r} is not an auth0|... id")
+        await repos.users.create(connection=connection, external_id=external_id, password=password, **fields)
+        ctx.note(KEY, "created")
+        return
+    if user_id is not None and user_id != existing.user_id:
+        raise AdminError(f"user.user_id: {email!r} in {connection} is {existing.user_id}, not {user_id!r}")
+    fields.pop("email")  # the match key (compared case-insensitively), never rewritten
+    diff = changes(to_auth0(existing, connection), fields)
+    new_password = None
+    if password is not None and not verify_password(await repos.users.password_hash(existing.user_id), password):
+        new_password = password
+    if diff or new_password is not None:
+        await repos.users.update(existing.user_id, password=new_password, **diff)
+        ctx.note(KEY, "updated")
+    else:
+        ctx.note(KEY, "unchanged")
+
+
+async def apply(ctx: AdminContext, items: Any) -> None:
+    for i, item in enumerate(as_list(KEY, items)):
+        try:
+            await _apply_one(ctx, item)
+        except AdminError as exc:
+            raise AdminError(f"users[{i}]: {exc}") from exc
+
+
+async def export(ctx: AdminContext) -> list[dict[str, Any]]:
+    """Database users only (social users come back by logging in); never a password or its hash."""
+    out = []
+    for user in await ctx.repos.users.all(limit=1_000_000):
+        database = [i for i in user.identities if i.provider == DATABASE_PROVIDER]
+        if database and user.email:
+            out.append(to_auth0(user, database[0].connection))
+    return out

@@ -110,7 +110,9 @@ def test_import_of_an_export_is_a_no_op(cli: Cli, tmp_path: Path, name: str, fmt
 def test_export_writes_secrets_only_when_asked(cli: Cli, tmp_path: Path, name: str) -> None:
     cli.ok("import", write(tmp_path, deploy_file(f"{name}.test")), "--tenant", name)
     plain = yaml.safe_load(cli.ok("export", "--tenant", name))
-    assert list(plain) == ["tenant", "clients", "resourceServers", "clientGrants", "connections", "users"]
+    assert list(plain) == [
+        "tenant", "clients", "resourceServers", "clientGrants", "connections", "users", "actions", "triggers"
+    ]
     assert all("client_secret" not in c for c in plain["clients"])
     assert all("signing_secret" not in a for a in plain["resourceServers"])
     assert _google(plain)["options"] == {"client_id": "g-id"}
@@ -140,7 +142,7 @@ def test_an_export_seeds_a_new_tenant(cli: Cli, tmp_path: Path, name: str) -> No
 BAD_FILES = {
     "malformed YAML": ("tenant: [unclosed\n", "{path}: not valid YAML (line 2"),
     "not a mapping": ("- just\n- a list\n", "{path}: expected a mapping of sections"),
-    "unknown section": ("actions: []\n", "actions: unknown section"),
+    "unknown section": ("rules: []\n", "rules: unknown section"),
     "unknown client field": ({"clients": [{"name": "x", "colour": "red"}]}, "clients[0]: client.colour: unknown field"),
     "javascript: callback": ({"clients": [{"name": "x", "callbacks": ["javascript:alert(1)"]}]},
                              "clients[0]: client.callbacks: 'javascript:alert(1)' uses a forbidden scheme"),

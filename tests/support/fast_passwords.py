@@ -16,4 +16,5 @@ from ostiary import passwords
 def fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
     hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     monkeypatch.setattr(passwords, "_hasher", hasher)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", hasher.hash("ostiary-dummy-password-for-timing"))
+    dummy = hasher.hash("ostiary-dummy-password-for-timing")
+    monkeypatch.setattr(passwords, "_dummy_hash", lambda: dummy)

@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy import select
-
-from ostiary.clock import FrozenClock
-from ostiary.store.models import RefreshToken
 from tests.support.browser_login import (
     API,
     CALLBACK,
@@ -21,6 +18,9 @@ from tests.support.browser_login import (
 )
 from tests.support.factories import TenantFixture
 from tests.support.jwks import oidc_half_hash, verify
+
+from ostiary.clock import FrozenClock
+from ostiary.store.models import RefreshToken
 
 
 async def _code(app: WebApp, **overrides: str) -> str:

@@ -15,7 +15,7 @@ from ostiary.runtime import AppState, close_state, open_state
 from ostiary.settings import Settings, load_settings
 from ostiary.web.errors import install_error_handlers
 from ostiary.web.middleware import EdgeMiddleware
-from ostiary.web.routes import authorize, consent, login, token, well_known
+from ostiary.web.routes import authorize, consent, login, logout, token, well_known
 
 
 def create_app(
@@ -47,7 +47,8 @@ def create_app(
     if state is not None:
         app.state.ostiary = state
     install_error_handlers(app)
-    for router in (token.router, well_known.router, authorize.router, login.router, consent.router):
+    for router in (token.router, well_known.router, authorize.router, login.router, consent.router,
+                   logout.router):
         app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)

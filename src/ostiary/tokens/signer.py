@@ -78,7 +78,13 @@ class Signer:
         return jwt.encode(claims, secret, algorithm="HS256", headers={"typ": typ})
 
     def verify(
-        self, token: str, *, audience: str | list[str] | None, issuer: str | None, leeway: float = 0
+        self,
+        token: str,
+        *,
+        audience: str | list[str] | None,
+        issuer: str | None,
+        leeway: float = 0,
+        verify_exp: bool = True,
     ) -> dict[str, Any]:
         """Verify a token this tenant signed (used by /userinfo and logout id_token_hint)."""
         header = jwt.get_unverified_header(token)
@@ -93,5 +99,6 @@ class Signer:
             audience=audience,
             issuer=issuer,
             leeway=leeway,
-            options={"verify_aud": audience is not None, "require": ["exp", "iat"]},
+            # verify_exp=False: /oidc/logout accepts an expired id_token_hint (OpenID RP-Initiated Logout §2).
+            options={"verify_aud": audience is not None, "verify_exp": verify_exp, "require": ["exp", "iat"]},
         )

@@ -15,7 +15,7 @@ from ostiary.runtime import AppState, close_state, open_state
 from ostiary.settings import Settings, load_settings
 from ostiary.web.errors import install_error_handlers
 from ostiary.web.middleware import EdgeMiddleware
-from ostiary.web.routes import authorize, consent, login, logout, token, well_known
+from ostiary.web.routes import authorize, consent, dbconnections, login, logout, token, well_known
 
 
 def create_app(
@@ -48,7 +48,7 @@ def create_app(
         app.state.ostiary = state
     install_error_handlers(app)
     for router in (token.router, well_known.router, authorize.router, login.router, consent.router,
-                   logout.router):
+                   logout.router, dbconnections.router):
         app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)

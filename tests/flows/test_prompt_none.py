@@ -86,3 +86,16 @@ async def test_session_expires_after_the_idle_lifetime(tenant: TenantFixture, cl
     clock.advance(72 * 3600 + 1)
     silent = await start(app.http, authorize_params(app, prompt="none", state="idle"))
     assert response_params(silent)["error"] == "login_required"
+
+
+async def test_a_session_cookie_of_tenant_a_means_nothing_at_tenant_b(
+    tenant: TenantFixture, other_tenant: TenantFixture
+) -> None:
+    app_a = await web_app(tenant)
+    app_b = await web_app(other_tenant, client_id=app_a.client.client_id)
+    await login_round_trip(app_a, authorize_params(app_a))
+    stolen = tenant.http.cookies.get("__Host-ostiary_session")
+    assert stolen
+    other_tenant.http.cookies.set("__Host-ostiary_session", stolen, domain=other_tenant.domain)
+    silent = await start(other_tenant.http, authorize_params(app_b, prompt="none", state="b"))
+    assert response_params(silent)["error"] == "login_required"

@@ -174,3 +174,19 @@ async def test_code_from_tenant_a_is_unknown_at_tenant_b(tenant: TenantFixture, 
               "code": code, "redirect_uri": CALLBACK},
     )
     assert response.status_code == 403 and response.json()["error"] == "invalid_grant"
+
+
+async def test_user_blocked_after_authorize_cannot_redeem(tenant: TenantFixture) -> None:
+    app = await web_app(tenant)
+    code = await _code(app)
+    await tenant.repos_call(lambda r: r.users.update(app.user.user_id, blocked=True))
+    response = await exchange_code(app, code)
+    assert response.status_code == 403 and response.json()["error"] == "invalid_grant"
+
+
+async def test_scope_and_audience_sent_at_the_token_endpoint_are_ignored(tenant: TenantFixture) -> None:
+    app = await web_app(tenant)
+    code = await _code(app, scope="openid")
+    response = await exchange_code(app, code, scope="openid write:things", audience=API)
+    body = response.json()
+    assert body["scope"] == "openid" and body["access_token"].count(".") == 0

@@ -80,3 +80,22 @@ async def test_first_party_client_skips_consent_when_the_api_allows(tenant: Tena
 async def test_first_party_client_gets_consent_when_the_api_does_not_skip(tenant: TenantFixture) -> None:
     app = await web_app(tenant, api_fields={"skip_consent_for_verifiable_first_party_clients": False})
     await _to_consent(app)
+
+
+async def test_consent_with_an_existing_session_skips_the_login_page(tenant: TenantFixture) -> None:
+    app = await web_app(tenant, is_first_party=False)
+    first_party = await tenant.client(callbacks=["https://app.example/callback"])
+    await tenant.repos_call(lambda r: r.connections.update(
+        "Username-Password-Authentication", enabled_clients=[app.client.client_id, first_party.client_id]))
+    await login_round_trip(app, authorize_params(app, client_id=first_party.client_id))
+    started = await start(app.http, authorize_params(app, audience=API, scope="openid read:things", state="sso"))
+    assert started.status_code == 302 and started.headers["location"].startswith("/u/consent?state=")
+    page = await app.http.get(started.headers["location"])
+    csrf = CSRF.search(page.text)
+    assert csrf and "Alice Example" in page.text
+    state = started.headers["location"].split("state=", 1)[1]
+    accepted = await app.http.post("/u/consent", data={"state": state, "_csrf": html.unescape(csrf.group(1)),
+                                                       "action": "accept"})
+    final = await app.http.get(accepted.headers["location"])
+    got = response_params(final)
+    assert got["state"] == "sso" and got["code"]

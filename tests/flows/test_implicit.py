@@ -115,3 +115,41 @@ async def test_web_message_to_an_origin_not_allowed_is_an_error_page(tenant: Ten
     page = await start(app.http, params)
     assert page.status_code == 400 and "location" not in page.headers
     assert "postMessage" not in page.text
+
+
+RESPONSE_TYPES = ["code", "token", "id_token", "id_token token", "code id_token", "code token", "code id_token token"]
+
+
+async def test_every_response_type_in_every_response_mode(tenant: TenantFixture) -> None:
+    """One login, then each (response_type, response_mode) answers silently through the SSO session."""
+    app = await web_app(tenant, grant_types=["authorization_code", "implicit"])
+    await login_round_trip(app, authorize_params(app))
+    for response_type in RESPONSE_TYPES:
+        words = set(response_type.split())
+        modes = ["query", "fragment", "form_post", "web_message"] if words == {"code"} else [
+            "fragment", "form_post", "web_message"]
+        for mode in modes:
+            params = authorize_params(app, response_type=response_type, response_mode=mode, nonce="mx",
+                                      audience=API, scope="openid read:things", state=f"{response_type}/{mode}")
+            answer = await start(app.http, params)
+            if mode == "web_message":
+                assert answer.status_code == 200 and "window.parent.postMessage(" in answer.text
+                continue
+            if mode == "form_post":
+                assert answer.status_code == 200
+            else:
+                assert answer.status_code == 302
+                assert answer.headers["location"].startswith(CALLBACK + ("?" if mode == "query" else "#"))
+            got = response_params(answer)
+            assert got["state"] == f"{response_type}/{mode}" and got["iss"] == tenant.issuer
+            assert ("code" in got) == ("code" in words)
+            assert ("access_token" in got) == ("token" in words)
+            if "id_token" in words:
+                claims = await verify(tenant.http, got["id_token"], audience=app.client.client_id,
+                                      issuer=tenant.issuer)
+                assert claims["nonce"] == "mx"
+                assert claims.get("c_hash") == (oidc_half_hash(got["code"]) if "code" in got else None)
+                assert claims.get("at_hash") == (oidc_half_hash(got["access_token"]) if "access_token" in got
+                                                 else None)
+            else:
+                assert "id_token" not in got

@@ -39,6 +39,7 @@ async def test_login_page_is_html_with_the_contract_fields_and_hardening_headers
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert page.headers["referrer-policy"] == "no-referrer"
     assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["strict-transport-security"] == "max-age=31536000"
     assert page.headers["content-type"] == "text/html; charset=utf-8"
     cookie = page.headers["set-cookie"]
     assert cookie.startswith("__Host-ostiary_tx=") and "HttpOnly" in cookie and "Secure" in cookie

@@ -49,6 +49,8 @@ def security_headers(nonce: str | None = None, *, frame_ancestors: str = "'none'
             f"base-uri 'none'; frame-ancestors {frame_ancestors}"
         ),
         "Referrer-Policy": "no-referrer",
+        # Ignored by browsers on plain http (development); on https it pins the tenant's host to TLS (UI-12).
+        "Strict-Transport-Security": "max-age=31536000",
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store",
         "Pragma": "no-cache",

@@ -1,4 +1,4 @@
-"""Delivering an authorization response in its mode: 302 (query, fragment), form_post page, web_message page."""
+"""Delivering an authorization response (or error) in its mode: 302 (query, fragment), form_post, web_message."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import json
 
 from starlette.responses import HTMLResponse, Response
 
+from ostiary.errors import OAuthError
 from ostiary.oauth import response_modes
-from ostiary.oauth.redirect_uri import origin_of
-from ostiary.web.pages import e, layout, new_nonce, redirect, security_headers
+from ostiary.oauth.authorize.request import AuthorizeRequest
+from ostiary.oauth.context import TenantContext
+from ostiary.oauth.redirect_uri import match_redirect_uri, origin_of
+from ostiary.web.pages import e, error_page, layout, new_nonce, redirect, security_headers
 
 
 def _script_json(value: object) -> str:
@@ -57,3 +60,34 @@ def deliver(redirect_uri: str, mode: str, params: dict[str, str]) -> Response:
     if mode == response_modes.WEB_MESSAGE:
         return web_message(redirect_uri, params)
     return redirect(response_modes.redirect_url(redirect_uri, mode, params))
+
+
+_TOKEN_WORDS = frozenset({"code", "token", "id_token"})
+
+
+def _safe_description(text: str) -> str:
+    """RFC 6749 §4.1.2.1: error_description is %x20-21 / %x23-5B / %x5D-7E only (catalogue ST-07)."""
+    return "".join(c if 0x20 <= ord(c) <= 0x7E and c not in '"\\' else " " for c in text)
+
+
+def fatal_page(exc: OAuthError) -> Response:
+    return error_page(exc.error, exc.description)
+
+
+def deliver_error(ctx: TenantContext, req: AuthorizeRequest, exc: OAuthError) -> Response:
+    """A redirectable error to the verified redirect_uri, in the response mode, with state and iss (RFC 9207)."""
+    # Ad acta: re-check the redirect_uri before sending anything to it (RFC 9700 §4.11.2; catalogue RU-12).
+    if req.client is None or req.redirect_uri is None or not match_redirect_uri(req.client.callbacks, req.redirect_uri):
+        return fatal_page(exc)
+    words = req.response_types or frozenset((req.params.get("response_type") or "").split()) & _TOKEN_WORDS
+    mode = response_modes.safe_mode(req.params.get("response_mode"), words)
+    params = {"error": exc.error, "error_description": _safe_description(exc.description)}
+    return deliver(req.redirect_uri, mode, with_state_and_iss(ctx, req, params))
+
+
+def with_state_and_iss(ctx: TenantContext, req: AuthorizeRequest, params: dict[str, str]) -> dict[str, str]:
+    out = dict(params)
+    if req.state is not None:
+        out["state"] = req.state
+    out["iss"] = ctx.issuer
+    return out

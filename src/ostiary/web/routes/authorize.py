@@ -9,50 +9,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ostiary.errors import OAuthError
-from ostiary.oauth import response_modes
 from ostiary.oauth.authorize import interaction, pipeline
-from ostiary.oauth.authorize.request import AuthorizeRequest
 from ostiary.oauth.context import TenantContext
-from ostiary.oauth.redirect_uri import match_redirect_uri
 from ostiary.store.repositories.sessions import SessionInfo, TransactionInfo
 from ostiary.web import cookies
-from ostiary.web.authorize_pages import deliver
+from ostiary.web.authorize_pages import deliver, deliver_error, fatal_page, with_state_and_iss
 from ostiary.web.csrf import bound_to_browser
 from ostiary.web.deps import Context
 from ostiary.web.forms import parse_body, parse_query
 from ostiary.web.pages import error_page, redirect
 
 router = APIRouter()
-
-_TOKEN_WORDS = frozenset({"code", "token", "id_token"})
-
-
-def _safe_description(text: str) -> str:
-    """RFC 6749 §4.1.2.1: error_description is %x20-21 / %x23-5B / %x5D-7E only (catalogue ST-07)."""
-    return "".join(c if 0x20 <= ord(c) <= 0x7E and c not in '"\\' else " " for c in text)
-
-
-def fatal_page(exc: OAuthError) -> Response:
-    return error_page(exc.error, exc.description)
-
-
-def deliver_error(ctx: TenantContext, req: AuthorizeRequest, exc: OAuthError) -> Response:
-    """A redirectable error to the verified redirect_uri, in the response mode, with state and iss (RFC 9207)."""
-    # Ad acta: re-check the redirect_uri before sending anything to it (RFC 9700 §4.11.2; catalogue RU-12).
-    if req.client is None or req.redirect_uri is None or not match_redirect_uri(req.client.callbacks, req.redirect_uri):
-        return fatal_page(exc)
-    words = req.response_types or frozenset((req.params.get("response_type") or "").split()) & _TOKEN_WORDS
-    mode = response_modes.safe_mode(req.params.get("response_mode"), words)
-    params = {"error": exc.error, "error_description": _safe_description(exc.description)}
-    return deliver(req.redirect_uri, mode, _with_state_and_iss(ctx, req, params))
-
-
-def _with_state_and_iss(ctx: TenantContext, req: AuthorizeRequest, params: dict[str, str]) -> dict[str, str]:
-    out = dict(params)
-    if req.state is not None:
-        out["state"] = req.state
-    out["iss"] = ctx.issuer
-    return out
 
 
 async def respond(
@@ -88,7 +55,7 @@ async def respond(
         await ctx.repos.session.rollback()
         return deliver_error(ctx, req, exc)
     assert req.redirect_uri is not None and req.response_mode is not None
-    return deliver(req.redirect_uri, req.response_mode, _with_state_and_iss(ctx, req, result.params))
+    return deliver(req.redirect_uri, req.response_mode, with_state_and_iss(ctx, req, result.params))
 
 
 async def _cookie_session(request: Request, ctx: TenantContext) -> SessionInfo | None:

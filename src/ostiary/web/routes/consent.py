@@ -15,13 +15,13 @@ from ostiary.oauth.authorize.request import AuthorizeRequest
 from ostiary.oauth.context import TenantContext
 from ostiary.store.repositories.sessions import TransactionInfo
 from ostiary.web import cookies
+from ostiary.web.authorize_pages import deliver_error
 from ostiary.web.csrf import csrf_token
 from ostiary.web.deps import Context
 from ostiary.web.forms import parse_query
 from ostiary.web.login_pages import consent_page
 from ostiary.web.pages import error_page, redirect
-from ostiary.web.routes.authorize import deliver_error
-from ostiary.web.routes.login import EXPIRED, check_post, open_page
+from ostiary.web.transactions import EXPIRED, check_post, open_page
 
 router = APIRouter()
 

@@ -18,64 +18,16 @@ from ostiary.connections.choice import page_connection
 from ostiary.connections.database import authenticate_password
 from ostiary.connections.signup import signup_user
 from ostiary.errors import AccessDeniedError, DbConnectionError, OAuthError, TooManyAttemptsError
-from ostiary.ids import new_opaque_token, token_hash
 from ostiary.oauth.context import TenantContext
-from ostiary.store.repositories.sessions import TransactionInfo
 from ostiary.web import cookies
-from ostiary.web.csrf import bound_to_browser, csrf_ok, csrf_token
+from ostiary.web.csrf import csrf_token
 from ostiary.web.deps import Context
-from ostiary.web.forms import parse_body, parse_query
+from ostiary.web.forms import parse_query
 from ostiary.web.login_pages import login_page, signup_page
 from ostiary.web.pages import error_page, redirect
+from ostiary.web.transactions import check_post, open_page
 
 router = APIRouter()
-
-BAD_CSRF = "Invalid or missing CSRF token. Reload the page and try again."
-EXPIRED = "This login link has expired or was already used. Go back to the application and try again."
-
-
-async def open_page(
-    request: Request, ctx: TenantContext, state: str
-) -> tuple[TransactionInfo, entities.Client, str, str | None] | Response:
-    """GET side: the open transaction, its client, this browser's secret and a cookie to set (first visit)."""
-    transaction = await ctx.repos.transactions.open(state)
-    client = await ctx.client(transaction.params.get("client_id", "")) if transaction else None
-    if transaction is None or client is None:
-        return error_page("invalid_request", EXPIRED)
-    browser = cookies.read_transaction_cookie(request, ctx.scheme)
-    if transaction.browser_hash is None:
-        # First visit: bind the transaction to this browser (reusing its secret across tabs).
-        browser = browser or new_opaque_token()
-        await ctx.repos.transactions.record(state, browser_hash=token_hash(browser))
-        await ctx.repos.commit()
-        transaction = await ctx.repos.transactions.open(state)
-        assert transaction is not None
-        return transaction, client, browser, browser
-    if not bound_to_browser(transaction, browser):
-        return error_page("invalid_request", "This login page was opened in another browser.", status=403)
-    assert browser is not None
-    return transaction, client, browser, None
-
-
-async def check_post(
-    request: Request, ctx: TenantContext
-) -> tuple[dict[str, str], TransactionInfo, entities.Client] | Response:
-    """POST side: form body only (never credentials from the URL, UI-11), live transaction, CSRF (UI-01)."""
-    if request.scope.get("query_string"):
-        return error_page("invalid_request", "Parameters must be sent in the form body.")
-    try:
-        form = await parse_body(request, allow_json=False)
-    except OAuthError as exc:
-        return error_page(exc.error, exc.description)
-    state = form.get("state", "")
-    transaction = await ctx.repos.transactions.open(state)
-    client = await ctx.client(transaction.params.get("client_id", "")) if transaction else None
-    if transaction is None or client is None:
-        return error_page("invalid_request", EXPIRED)
-    if not csrf_ok(transaction, cookies.read_transaction_cookie(request, ctx.scheme), form.get("_csrf")):
-        return error_page("invalid_request", BAD_CSRF, status=403)
-    return form, transaction, client
-
 
 def _with_cookie(response: Response, ctx: TenantContext, browser: str | None) -> Response:
     if browser is not None:

@@ -55,6 +55,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--backends", default="postgres,sqlite", help="comma-separated: postgres, sqlite")
     p.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset of " + ", ".join(SCENARIOS))
     p.add_argument("--no-peer", action="store_true", help="skip oidc-provider")
+    p.add_argument("--no-ceilings", action="store_true", help="skip the ceilings (quick iterations only)")
     p.add_argument("--seed-refresh-tokens", type=int, default=1000,
                    help="stored refresh tokens (filler rows) before the scenarios run")
     p.add_argument("--scale-to", type=int, default=0,
@@ -194,9 +195,9 @@ def _start_profile(ostiary: server.Running, name: str) -> subprocess.Popen[bytes
     if not spy.exists() or not workers:
         return None
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"profile-{name}-{workers[-1]}.svg"
+    out = RESULTS / f"profile-{name}-{workers[-1]}.txt"
     return subprocess.Popen([str(spy), "record", "-o", str(out), "--pid", str(workers[-1]), "--duration", "8",
-                             "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--nonblocking", "--format", "raw"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -207,7 +208,8 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"unknown scenarios: {', '.join(sorted(unknown))}")
     report = Report(settings={k: v for k, v in vars(args).items()})
     log_dir = server.workdir()
-    measure_ceilings(report, args, log_dir)
+    if not args.no_ceilings:
+        measure_ceilings(report, args, log_dir)
     if not args.no_peer:
         run_peer(report, args, wanted, log_dir)
     with fake_apple(log_dir) as apple:

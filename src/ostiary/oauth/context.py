@@ -56,6 +56,17 @@ class TenantContext:
                 self.state.caches.clients.set(key, cached)
         return cached
 
+    async def client_grant(self, client_id: str, audience: str) -> entities.ClientGrant | None:
+        """Used by: client_credentials. Cached per process like clients and APIs (found grants only), so the
+        grant's hot path needs no database round trip."""
+        key = (self.tenant.id, client_id, audience)
+        cached = self.state.caches.client_grants.get(key)
+        if cached is None:
+            cached = await self.repos.client_grants.find(client_id, audience)
+            if cached is not None:
+                self.state.caches.client_grants.set(key, cached)
+        return cached
+
     async def api(self, identifier: str) -> entities.Api | None:
         """Used by: every grant minting an access token for an audience. Cached per process."""
         key = (self.tenant.id, identifier)

@@ -24,7 +24,7 @@ async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[
     if not audience:
         raise InvalidRequestError("Missing required parameter: audience")
     api = await require_api(ctx, audience)
-    client_grant = await ctx.repos.client_grants.find(client.client_id, api.identifier)
+    client_grant = await ctx.client_grant(client.client_id, api.identifier)
     if client_grant is None:
         raise AccessDeniedError(
             f'Client is not authorized to access "{api.identifier}". You need to create a "client-grant" '

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -131,7 +132,10 @@ def run_backend(
         settings = Settings(database_url=url, master_key=MASTER_KEY, public_scheme="http")
         data = spec(users=args.users, apple=apple)
         seeded: Seeded = asyncio.run(seed(settings, data, yaml_path=write_yaml(data, workdir / "tenant.yaml")))
+        started = time.monotonic()
         asyncio.run(seed_filler_refresh_tokens(settings, seeded, args.seed_refresh_tokens))
+        report.notes.append(f"{backend}: seeded {args.seed_refresh_tokens:,} stored refresh tokens in "
+                            f"{time.monotonic() - started:.1f} s")
         with server.ostiary(env, workers=args.workers, log_dir=log_dir, host_header=DOMAIN) as ostiary:
             target = Target(
                 name="ostiary", backend=backend, port=ostiary.port, host_header=DOMAIN, duration=args.duration,
@@ -156,7 +160,10 @@ def run_backend(
                     _run_one(report, args, ostiary, name, runs[name], backend)
             if args.scale_to > args.seed_refresh_tokens:
                 print(f"{backend}: topping stored refresh tokens up to {args.scale_to:,} ...", flush=True)
+                started = time.monotonic()
                 asyncio.run(seed_filler_refresh_tokens(settings, seeded, args.scale_to - args.seed_refresh_tokens))
+                report.notes.append(f"{backend}: topped up to {args.scale_to:,} stored refresh tokens in "
+                                    f"{time.monotonic() - started:.1f} s")
                 label = f" @{_short(args.scale_to)}"
                 if "refresh_token" in wanted:
                     _run_one(report, args, ostiary, "refresh_token" + label,

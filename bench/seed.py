@@ -8,6 +8,7 @@ seed() becomes the one call `ostiary import <file>` (see SEED_WITH_IMPORT) and n
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -173,25 +174,29 @@ _FILLER_COLUMNS = (
 
 
 async def seed_filler_refresh_tokens(settings: Settings, seeded: Seeded, count: int) -> None:
-    """COUNT stored refresh tokens nobody presents, in one server-side INSERT ... SELECT (1,000,000 rows in
-    seconds on PostgreSQL): they only make the tables and indexes as big as a real tenant's."""
+    """COUNT stored refresh tokens nobody presents, in one server-side INSERT ... SELECT: they only make the
+    table and its indexes as big as a real tenant's. Keys ascend within a batch (each call has its own
+    tag) so the B-trees are built by appending; the hashes' index has the same depth as with random keys,
+    and a real token's hash (hex) can never equal a filler one (they start with "z")."""
     if count <= 0:
         return
+    tag = secrets.token_hex(3)
     if settings.is_sqlite:
         rows = (
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count) "
-            "SELECT lower(hex(randomblob(16))), :tenant, lower(hex(randomblob(32))), 'filler', 'filler', "
+            "SELECT printf('%s%026d', :tag, i), :tenant, printf('z%s%057d', :tag, i), 'filler', 'filler', "
             "'filler', 'auth0|filler', :api, 'openid', 1, '{}', 0 FROM n"
         )
     else:
         rows = (
-            "SELECT md5(i::text || random()::text), :tenant, md5(i::text) || md5(random()::text), 'filler', "
-            "'filler', 'filler', 'auth0|filler', :api, 'openid', true, '{}'::json, 0 FROM generate_series(1, :count) i"
+            "SELECT :tag || lpad(i::text, 26, '0'), :tenant, 'z' || :tag || lpad(i::text, 57, '0'), 'filler', "
+            "'filler', 'filler', 'auth0|filler', :api, 'openid', true, '{}'::json, 0 "
+            "FROM generate_series(1, :count) i"
         )
     async with admin_session(settings) as admin:
         await admin.session.execute(
             text(f"INSERT INTO refresh_tokens ({_FILLER_COLUMNS}) {rows}"),  # noqa: S608 - constants only
-            {"count": count, "tenant": seeded.tenant_id, "api": API},
+            {"count": count, "tenant": seeded.tenant_id, "api": API, "tag": tag},
         )
     if not settings.is_sqlite:
         async with admin_session(settings) as admin:

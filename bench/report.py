@@ -22,6 +22,14 @@ class Ceilings:
     constant_rps: float = 0.0
     constant_p99_ms: float = 0.0
     processes: int = 2
+    samples: list[dict[str, float]] = field(default_factory=list)
+
+    def add(self, sample: dict[str, float], *, processes: int) -> None:
+        """One measurement (start or end of the run); the fields hold the mean of all so far."""
+        self.processes = processes
+        self.samples.append(sample)
+        for name in sample:
+            setattr(self, name, sum(s[name] for s in self.samples) / len(self.samples))
 
 
 @dataclass
@@ -31,8 +39,10 @@ class Report:
     outcomes: list[Outcome] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def peer(self, key: str) -> Outcome | None:
-        return next((o for o in self.outcomes if o.target == "oidc-provider" and o.key == key and o.result), None)
+    def peer(self, key: str, backend: str) -> Outcome | None:
+        """The peer's run of this scenario made right beside Ostiary's on this backend."""
+        return next((o for o in self.outcomes if o.target == "oidc-provider" and o.key == key and o.result
+                     and o.backend == f"memory ({backend})"), None)
 
     def rows(self) -> list[dict[str, Any]]:
         out = []
@@ -48,7 +58,7 @@ class Report:
                 p99_ms=round(r.p99_ms, 2), requests=r.requests, non_2xx=r.non_2xx, errors_5xx=r.errors_5xx,
                 socket_errors=r.socket_errors, signatures_per_request=o.signatures_per_request,
             )
-            peer = self.peer(o.key.split(" @")[0]) if o.target == "ostiary" else None
+            peer = self.peer(o.key.split(" @")[0], o.backend) if o.target == "ostiary" else None
             if peer and peer.result:
                 row["vs_oidc_provider"] = round(r.requests_per_s / peer.result.requests_per_s, 3)
                 row["p99_vs_oidc_provider"] = round(r.p99_ms / peer.result.p99_ms, 3) if peer.result.p99_ms else None
@@ -68,7 +78,8 @@ class Report:
     def table(self) -> str:
         c = self.ceilings
         head = [
-            f"Ceilings ({c.processes} processes): RS256 {c.rs256_per_s:,.0f} sig/s · ES256 {c.es256_per_s:,.0f} sig/s"
+            f"Ceilings ({c.processes} processes, mean of {len(c.samples)}):"
+            f" RS256 {c.rs256_per_s:,.0f} sig/s · ES256 {c.es256_per_s:,.0f} sig/s"
             f" · argon2id {c.argon2_per_s:,.1f} verify/s · constant ASGI endpoint {c.constant_rps:,.0f} req/s"
             f" (p99 {c.constant_p99_ms:.1f} ms)",
             "",
@@ -94,8 +105,8 @@ class Report:
                 "" if rows is None else ("match" if rows["match"] else
                                          f"MISMATCH {rows['refresh_tokens_added']}/{rows['tokens_issued']}"),
             ])
-        full = [line for line in lines if len(line) == len(cols)]
-        widths = [max(len(cols[i]), *(len(line[i]) for line in full)) for i in range(len(cols))]
+        widths = [max(len(cols[i]), *(len(line[i]) for line in lines if len(line) == len(cols) or i < 3))
+                  for i in range(len(cols))]
         fmt = [" | ".join(c.ljust(widths[i]) for i, c in enumerate(cols))]
         fmt.append("-+-".join("-" * w for w in widths))
         for line in lines:

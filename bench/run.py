@@ -70,37 +70,50 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def measure_ceilings(report: Report, args: argparse.Namespace, log_dir: Path) -> None:
-    c = report.ceilings
-    c.processes = args.workers
-    print(f"ceilings: signing with {args.workers} processes ...", flush=True)
-    c.rs256_per_s = ceilings.signatures_per_second("RS256", processes=args.workers)
-    c.es256_per_s = ceilings.signatures_per_second("ES256", processes=args.workers)
-    c.argon2_per_s = ceilings.password_verifications_per_second(processes=args.workers)
+    print(f"ceilings: signing and hashing with {args.workers} processes ...", flush=True)
+    sample = {
+        "rs256_per_s": ceilings.signatures_per_second("RS256", processes=args.workers),
+        "es256_per_s": ceilings.signatures_per_second("ES256", processes=args.workers),
+        "argon2_per_s": ceilings.password_verifications_per_second(processes=args.workers),
+    }
     print("ceilings: constant-response endpoint ...", flush=True)
     with server.constant_app(workers=args.workers, log_dir=log_dir) as app:
         result = run_wrk(f"http://127.0.0.1:{app.port}/", duration=args.duration, connections=args.connections,
                          warmup=args.warmup)
-    c.constant_rps, c.constant_p99_ms = result.requests_per_s, result.p99_ms
+    sample.update(constant_rps=result.requests_per_s, constant_p99_ms=result.p99_ms)
+    report.ceilings.add(sample, processes=args.workers)
 
 
-def run_peer(report: Report, args: argparse.Namespace, wanted: set[str], log_dir: Path) -> None:
-    reason = server.install_peer()
+@contextmanager
+def peer_target(report: Report, args: argparse.Namespace, log_dir: Path) -> Iterator[Target | None]:
+    """oidc-provider, running for the whole run so each of its scenarios runs right beside Ostiary's."""
+    reason = "skipped (--no-peer)" if args.no_peer else server.install_peer()
     if reason is not None:
         report.notes.append(f"oidc-provider: {reason}; Ostiary's figures stand alone.")
-        for name in ("client_credentials", "refresh_token"):
-            report.outcomes.append(Outcome(name, "oidc-provider", "memory", unavailable=reason))
+        yield None
         return
-    print("oidc-provider: client_credentials, refresh_token ...", flush=True)
     with server.peer(workers=args.workers, log_dir=log_dir) as peer:
-        target = Target(
+        yield Target(
             name="oidc-provider", backend="memory", port=peer.port, host_header=f"127.0.0.1:{peer.port}",
             duration=args.duration, warmup=args.warmup, connections=args.connections,
             worker_ports=[peer.port + 1 + i for i in range(args.workers)],
         )
-        if "client_credentials" in wanted:
-            report.outcomes.append(client_credentials.run(target))
-        if "refresh_token" in wanted:
-            report.outcomes.append(refresh_token.run(target))
+
+
+PEER_RUNS: dict[str, Callable[[Target], Outcome]] = {
+    "client_credentials": client_credentials.run,
+    "refresh_token": refresh_token.run,
+}
+
+
+def run_peer_beside(report: Report, peer: Target | None, name: str, backend: str) -> None:
+    """The peer's run of a scenario, just before Ostiary's on `backend` (ratios compare neighbours)."""
+    if peer is None or name not in PEER_RUNS:
+        return
+    print(f"oidc-provider (beside {backend}): {name} ...", flush=True)
+    outcome = PEER_RUNS[name](peer)
+    outcome.backend = f"memory ({backend})"
+    report.outcomes.append(outcome)
 
 
 @contextmanager
@@ -123,7 +136,8 @@ def _server_errors(log: str) -> int:
 
 
 def run_backend(
-    report: Report, args: argparse.Namespace, backend: str, wanted: set[str], apple: dict[str, Any], log_dir: Path
+    report: Report, args: argparse.Namespace, backend: str, wanted: set[str], apple: dict[str, Any], log_dir: Path,
+    peer: Target | None,
 ) -> None:
     workdir = server.workdir()
     with server.database(backend, workdir) as url:
@@ -157,6 +171,7 @@ def run_backend(
             }
             for name in SCENARIOS:
                 if name in wanted:
+                    run_peer_beside(report, peer, name, backend)
                     _run_one(report, args, ostiary, name, runs[name], backend)
             if args.scale_to > args.seed_refresh_tokens:
                 print(f"{backend}: topping stored refresh tokens up to {args.scale_to:,} ...", flush=True)
@@ -217,11 +232,12 @@ def main(argv: list[str] | None = None) -> None:
     log_dir = server.workdir()
     if not args.no_ceilings:
         measure_ceilings(report, args, log_dir)
-    if not args.no_peer:
-        run_peer(report, args, wanted, log_dir)
-    with fake_apple(log_dir) as apple:
+    with peer_target(report, args, log_dir) as peer, fake_apple(log_dir) as apple:
         for backend in (b.strip() for b in args.backends.split(",") if b.strip()):
-            run_backend(report, args, backend, wanted, apple, log_dir)
+            run_backend(report, args, backend, wanted, apple, log_dir, peer)
+    if not args.no_ceilings:
+        # Again at the end: the table uses the mean of both, the JSON keeps both (a shared machine drifts).
+        measure_ceilings(report, args, log_dir)
     print()
     print(report.table())
     print(f"\nJSON: {report.write()}   server logs: {log_dir}")

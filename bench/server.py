@@ -125,6 +125,8 @@ def ostiary_env(database_url: str, master_key: str) -> dict[str, str]:
         "OSTIARY_PUBLIC_SCHEME": "http",
         "OSTIARY_LOG_FORMAT": "json",
         "OSTIARY_LOG_LEVEL": "WARNING",
+        # Every bench request comes from 127.0.0.1: the per-IP budget would turn the run into 429s.
+        "OSTIARY_RATE_LIMIT_PER_MINUTE": "0",
     }
 
 

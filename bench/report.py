@@ -89,7 +89,7 @@ class Report:
         lines = []
         for row in self.rows():
             if row["status"] != "ok":
-                lines.append([row["scenario"], row["target"], row["backend"], row["status"]])
+                lines.append([row["scenario"], row["target"], row["backend"], " ".join(row["status"].split())[:160]])
                 continue
             ceiling = row.get("of_signing_ceiling")
             ceiling_text = f"{ceiling:.0%}" if ceiling is not None else ""
@@ -105,7 +105,7 @@ class Report:
                 "" if rows is None else ("match" if rows["match"] else
                                          f"MISMATCH {rows['refresh_tokens_added']}/{rows['tokens_issued']}"),
             ])
-        widths = [max(len(cols[i]), *(len(line[i]) for line in lines if len(line) == len(cols) or i < 3))
+        widths = [max([len(cols[i]), *(len(line[i]) for line in lines if len(line) == len(cols) or i < 3)])
                   for i in range(len(cols))]
         fmt = [" | ".join(c.ljust(widths[i]) for i, c in enumerate(cols))]
         fmt.append("-+-".join("-" * w for w in widths))

@@ -238,9 +238,10 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_ceilings:
         # Again at the end: the table uses the mean of both, the JSON keeps both (a shared machine drifts).
         measure_ceilings(report, args, log_dir)
+    written = report.write()
     print()
     print(report.table())
-    print(f"\nJSON: {report.write()}   server logs: {log_dir}")
+    print(f"\nJSON: {written}   server logs: {log_dir}")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,11 @@ class Unavailable(Exception):
     pass
 
 
+def _visible_text(html: str) -> str:
+    without_style = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", without_style).split())
+
+
 def _path(location: str) -> str:
     parts = urlsplit(location)
     return parts.path + (f"?{parts.query}" if parts.query else "")
@@ -82,9 +87,9 @@ async def mint_codes(target: Target, count: int, *, concurrency: int = 32) -> li
         state = parse_qs(urlsplit(login_path).query)["state"][0]
         form = {"state": state, "username": "user0@bench.test", "password": PASSWORD, "action": "default",
                 "_csrf": match.group(1)}
-        posted = await browser.send("POST", login_path, data=form)
+        posted = await browser.send("POST", "/u/login", data=form)
         if posted.status_code != 302:
-            raise Unavailable(f"login failed: {posted.status_code} {posted.text[:200]}")
+            raise Unavailable(f"login failed: {posted.status_code} {_visible_text(posted.text)[:300]}")
         codes = [_code(await browser.send("GET", _path(posted.headers["location"])))]
 
         async def worker(index: int) -> None:

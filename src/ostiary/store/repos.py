@@ -88,7 +88,9 @@ class Repos:
         return Consents(self.session, self.tenant_id, box=self.box, clock=self.clock)
 
     async def commit(self) -> None:
-        await self.session.commit()
+        # Nothing read or written (client_credentials served from the caches): no transaction to end.
+        if self.session.in_transaction() or self.session.new or self.session.dirty or self.session.deleted:
+            await self.session.commit()
 
     async def rollback(self) -> None:
         await self.session.rollback()

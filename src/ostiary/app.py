@@ -15,7 +15,18 @@ from ostiary.runtime import AppState, close_state, open_state
 from ostiary.settings import Settings, load_settings
 from ostiary.web.errors import install_error_handlers
 from ostiary.web.middleware import EdgeMiddleware
-from ostiary.web.routes import access_token, revoke, token, userinfo, well_known
+from ostiary.web.routes import (
+    access_token,
+    authorize,
+    consent,
+    dbconnections,
+    login,
+    logout,
+    revoke,
+    token,
+    userinfo,
+    well_known,
+)
 
 
 def create_app(
@@ -47,7 +58,11 @@ def create_app(
     if state is not None:
         app.state.ostiary = state
     install_error_handlers(app)
-    for router in (token.router, well_known.router, userinfo.router, revoke.router, access_token.router):
+    routers = (
+        token.router, well_known.router, userinfo.router, revoke.router, access_token.router,
+        authorize.router, login.router, consent.router, logout.router, dbconnections.router,
+    )
+    for router in routers:
         app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -214,5 +214,19 @@ class InvalidRedirectUriError(FatalError):
     default_description = "Callback URL mismatch"
 
 
+class DbConnectionError(OAuthError):
+    """/dbconnections/* and signup errors in Auth0's shape: {"name", "code", "description", "statusCode"}."""
+
+    error = "bad_request"
+
+    def __init__(self, code: str, description: str, *, name: str = "BadRequestError") -> None:
+        super().__init__(description)
+        self.code = code
+        self.name = name
+
+    def body(self) -> dict[str, Any]:
+        return {"name": self.name, "code": self.code, "description": self.description, "statusCode": self.status_code}
+
+
 class AdminError(Exception):
     """A bad admin command or import file: one line naming the field; nothing is written."""

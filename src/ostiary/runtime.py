@@ -24,6 +24,7 @@ class Caches:
     tenants_by_host: TTLCache[str, entities.Tenant | None] = field(init=False)
     clients: TTLCache[tuple[str, str], entities.Client | None] = field(init=False)
     apis: TTLCache[tuple[str, str], entities.Api | None] = field(init=False)
+    client_grants: TTLCache[tuple[str, str, str], entities.ClientGrant] = field(init=False)
     keys: TTLCache[str, TenantKeys] = field(init=False)
     # Loaded hooks per (tenant id, trigger): ostiary.actions.registry.Hook tuples.
     hooks: TTLCache[tuple[str, str], tuple[Any, ...]] = field(init=False)
@@ -32,11 +33,12 @@ class Caches:
         self.tenants_by_host = TTLCache(self.ttl)
         self.clients = TTLCache(self.ttl)
         self.apis = TTLCache(self.ttl)
+        self.client_grants = TTLCache(self.ttl)
         self.keys = TTLCache(self.ttl)
         self.hooks = TTLCache(self.ttl)
 
     def clear(self) -> None:
-        for cache in (self.tenants_by_host, self.clients, self.apis, self.keys, self.hooks):
+        for cache in (self.tenants_by_host, self.clients, self.apis, self.client_grants, self.keys, self.hooks):
             cache.clear()
 
 

@@ -42,28 +42,25 @@ class TenantContext:
         return self.state.http
 
     async def signer(self) -> Signer:
-        keys = self.state.caches.keys.get(self.tenant.id)
-        if keys is None:
-            keys = await self.repos.signing_keys.published()
-            self.state.caches.keys.set(self.tenant.id, keys)
+        keys = await self.state.caches.keys.get_or_load(self.tenant.id, self.repos.signing_keys.published)
+        assert keys is not None
         return Signer(keys)
 
     async def client(self, client_id: str) -> entities.Client | None:
         """Used by: client authentication, /authorize. Cached per process (settings.cache_ttl_seconds)."""
-        key = (self.tenant.id, client_id)
-        cached = self.state.caches.clients.get(key)
-        if cached is None:
-            cached = await self.repos.clients.by_client_id(client_id)
-            if cached is not None:
-                self.state.caches.clients.set(key, cached)
-        return cached
+        return await self.state.caches.clients.get_or_load(
+            (self.tenant.id, client_id), lambda: self.repos.clients.by_client_id(client_id)
+        )
+
+    async def client_grant(self, client_id: str, audience: str) -> entities.ClientGrant | None:
+        """Used by: client_credentials. Cached per process like clients and APIs (found grants only), so the
+        grant's hot path needs no database round trip."""
+        return await self.state.caches.client_grants.get_or_load(
+            (self.tenant.id, client_id, audience), lambda: self.repos.client_grants.find(client_id, audience)
+        )
 
     async def api(self, identifier: str) -> entities.Api | None:
         """Used by: every grant minting an access token for an audience. Cached per process."""
-        key = (self.tenant.id, identifier)
-        cached = self.state.caches.apis.get(key)
-        if cached is None:
-            cached = await self.repos.resource_servers.by_identifier(identifier)
-            if cached is not None:
-                self.state.caches.apis.set(key, cached)
-        return cached
+        return await self.state.caches.apis.get_or_load(
+            (self.tenant.id, identifier), lambda: self.repos.resource_servers.by_identifier(identifier)
+        )

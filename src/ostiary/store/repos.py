@@ -9,8 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ostiary.clock import Clock
 from ostiary.store.repositories.actions import Actions, TokenExchangeProfiles
 from ostiary.store.repositories.clients import ClientGrants, Clients
+from ostiary.store.repositories.codes import AuthorizationCodes
 from ostiary.store.repositories.connections import Connections
+from ostiary.store.repositories.consents import Consents
 from ostiary.store.repositories.resource_servers import ResourceServers
+from ostiary.store.repositories.sessions import LoginSessions, LoginTransactions
 from ostiary.store.repositories.signing_keys import SigningKeys
 from ostiary.store.repositories.tokens import Grants, OpaqueAccessTokens, RefreshTokens
 from ostiary.store.repositories.users import Users
@@ -68,8 +71,26 @@ class Repos:
     def token_exchange_profiles(self) -> TokenExchangeProfiles:
         return TokenExchangeProfiles(self.session, self.tenant_id, box=self.box, clock=self.clock)
 
+    @cached_property
+    def codes(self) -> AuthorizationCodes:
+        return AuthorizationCodes(self.session, self.tenant_id, box=self.box, clock=self.clock)
+
+    @cached_property
+    def sessions(self) -> LoginSessions:
+        return LoginSessions(self.session, self.tenant_id, box=self.box, clock=self.clock)
+
+    @cached_property
+    def transactions(self) -> LoginTransactions:
+        return LoginTransactions(self.session, self.tenant_id, box=self.box, clock=self.clock)
+
+    @cached_property
+    def consents(self) -> Consents:
+        return Consents(self.session, self.tenant_id, box=self.box, clock=self.clock)
+
     async def commit(self) -> None:
-        await self.session.commit()
+        # Nothing read or written (client_credentials served from the caches): no transaction to end.
+        if self.session.in_transaction() or self.session.new or self.session.dirty or self.session.deleted:
+            await self.session.commit()
 
     async def rollback(self) -> None:
         await self.session.rollback()

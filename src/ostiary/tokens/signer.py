@@ -88,6 +88,7 @@ class Signer:
         issuer: str | list[str] | None,
         leeway: float = 0,
         now: float | None = None,
+        verify_exp: bool = True,
     ) -> dict[str, Any]:
         """Verify a token this tenant signed (used by /userinfo and logout id_token_hint).
 
@@ -108,16 +109,17 @@ class Signer:
             audience=audience,
             issuer=issuer,
             leeway=leeway,
+            # verify_exp=False: /oidc/logout accepts an expired id_token_hint (OpenID RP-Initiated Logout §2).
             options={
                 "verify_aud": audience is not None,
                 "require": ["exp", "iat"],
-                "verify_exp": now is None,
+                "verify_exp": verify_exp and now is None,
                 "verify_nbf": now is None,
                 "verify_iat": now is None,
             },
         )
         if now is not None:
-            _check_times(claims, now, leeway)
+            _check_times(claims, now, leeway, verify_exp=verify_exp)
         return claims
 
 
@@ -148,10 +150,10 @@ def _check_compact(token: str) -> None:
             raise jwt.DecodeError("malformed segment") from exc
 
 
-def _check_times(claims: dict[str, Any], now: float, leeway: float) -> None:
+def _check_times(claims: dict[str, Any], now: float, leeway: float, *, verify_exp: bool = True) -> None:
     """RFC 7519 §4.1.4/§4.1.5 against the injected clock."""
     exp, nbf = claims.get("exp"), claims.get("nbf")
-    if not isinstance(exp, int | float) or exp <= now - leeway:
+    if not isinstance(exp, int | float) or (verify_exp and exp <= now - leeway):
         raise jwt.ExpiredSignatureError("token expired")
     if nbf is not None and (not isinstance(nbf, int | float) or nbf > now + leeway):
         raise jwt.ImmatureSignatureError("token not yet valid")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends
@@ -18,7 +19,9 @@ def get_state(request: Request) -> AppState:
     return state
 
 
-async def get_context(request: Request) -> AsyncIterator[TenantContext]:
+@asynccontextmanager
+async def tenant_context(request: Request) -> AsyncIterator[TenantContext]:
+    """The TenantContext for a request; for routes that skip FastAPI's dependency machinery (hot paths)."""
     state = get_state(request)
     tenant, host = await resolve_tenant(state, request)
     async with state.sessionmaker() as session:
@@ -31,6 +34,11 @@ async def get_context(request: Request) -> AsyncIterator[TenantContext]:
             ip=client_ip(state, request),
             user_agent=request.headers.get("user-agent", ""),
         )
+
+
+async def get_context(request: Request) -> AsyncIterator[TenantContext]:
+    async with tenant_context(request) as ctx:
+        yield ctx
 
 
 Context = Annotated[TenantContext, Depends(get_context)]

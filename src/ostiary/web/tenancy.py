@@ -47,15 +47,16 @@ def client_ip(state: AppState, request: Request) -> str:
 async def resolve_tenant(state: AppState, request: Request) -> tuple[entities.Tenant, str]:
     """The tenant this request is for and the host it came through (which the issuer uses)."""
     host = request_host(state, request)
-    cached = state.caches.tenants_by_host.get(host)
-    if cached is None:
+
+    async def load() -> entities.Tenant | None:
         async with state.sessionmaker() as session:
             tenants = Tenants(session, clock=state.clock)
-            cached = await tenants.by_domain(host)
-            if cached is None and ":" in host:
-                cached = await tenants.by_domain(host.rsplit(":", 1)[0])
-        if cached is not None:
-            state.caches.tenants_by_host.set(host, cached)
+            found = await tenants.by_domain(host)
+            if found is None and ":" in host:
+                found = await tenants.by_domain(host.rsplit(":", 1)[0])
+            return found
+
+    cached = await state.caches.tenants_by_host.get_or_load(host, load)
     if cached is None:
         raise NotFoundError("Unknown host")
     return cached, host

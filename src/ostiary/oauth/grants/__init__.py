@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ostiary.oauth.grants import client_credentials, password, refresh_token, token_exchange
+from ostiary.oauth.grants import authorization_code, client_credentials, password, refresh_token, token_exchange
 from ostiary.oauth.grants.base import GrantHandler
 
 # token_exchange dispatches native social subject_token_types itself and hands every other type to
 # custom_token_exchange (tenant-defined profiles run by hooks).
 GRANT_HANDLERS: Mapping[str, GrantHandler] = {
     client_credentials.GRANT_TYPE: client_credentials.handle,
+    authorization_code.GRANT_TYPE: authorization_code.handle,
     password.GRANT_TYPE: password.handle,
     password.REALM_GRANT_TYPE: password.handle_realm,
     refresh_token.GRANT_TYPE: refresh_token.handle,

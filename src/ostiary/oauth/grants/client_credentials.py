@@ -37,7 +37,7 @@ async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[
         # Auth0's answer when neither audience/resource nor a tenant default audience is given.
         raise AccessDeniedError(NO_AUDIENCE)
     api = await require_api(ctx, audience)
-    client_grant = await ctx.repos.client_grants.find(client.client_id, api.identifier)
+    client_grant = await ctx.client_grant(client.client_id, api.identifier)
     if client_grant is None:
         raise AccessDeniedError(
             f'Client is not authorized to access "{api.identifier}". You need to create a "client-grant" '

@@ -6,6 +6,7 @@ from ostiary.store.models.attack_protection import LoginFailure
 from ostiary.store.models.authorization_code import AuthorizationCode
 from ostiary.store.models.client import Client, ClientGrant
 from ostiary.store.models.connection import Connection
+from ostiary.store.models.consent import Consent
 from ostiary.store.models.grant import Grant
 from ostiary.store.models.refresh_token import RefreshToken
 from ostiary.store.models.resource_server import ResourceServer
@@ -21,6 +22,7 @@ __all__ = [
     "Client",
     "ClientGrant",
     "Connection",
+    "Consent",
     "Grant",
     "Identity",
     "LoginFailure",

@@ -1,0 +1,225 @@
+"""The bench tenant: a Deploy-CLI-style spec (written as YAML), seeded into a fresh database, plus refresh
+tokens for the virtual users and bulk filler tokens, and the row counts the bench checks.
+
+`seed()` goes through the repositories because `ostiary import` is not on this branch yet; once it is,
+seed() becomes the one call `ostiary import <file>` (see SEED_WITH_IMPORT) and nothing else changes.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import func, select, text
+
+from ostiary.admin.provision import provision_tenant
+from ostiary.admin.session import admin_session
+from ostiary.ids import new_refresh_token
+from ostiary.oauth.issuance import refresh_expiry
+from ostiary.settings import Settings
+from ostiary.store.models import AuthorizationCode, RefreshToken
+
+TENANT = "bench"
+DOMAIN = "bench.ostiary.test"
+API = "https://api.bench.test"
+CALLBACK = "http://127.0.0.1/callback"
+BUNDLE_ID = "test.ostiary.bench"
+PASSWORD = "Bench-password-1234"
+SEED_WITH_IMPORT = True
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+PASSWORD_REALM = "http://auth0.com/oauth/grant-type/password-realm"
+DB_CONNECTION = "Username-Password-Authentication"
+
+
+def spec(*, users: int, apple: dict[str, Any]) -> dict[str, Any]:
+    """The tenant in Auth0 Deploy CLI's YAML shape (tenant, resourceServers, clients, clientGrants,
+    connections), plus `users` for the database connection."""
+    return {
+        "tenant": {"friendly_name": "Ostiary bench", "default_directory": DB_CONNECTION},
+        "resourceServers": [
+            {
+                "name": "Bench API",
+                "identifier": API,
+                "scopes": [{"value": "read:things"}, {"value": "write:things"}],
+                "allow_offline_access": True,
+                "signing_alg": "RS256",
+            }
+        ],
+        "clients": [
+            {"name": "bench-m2m", "app_type": "non_interactive", "grant_types": ["client_credentials"]},
+            {
+                "name": "bench-web",
+                "app_type": "regular_web",
+                "callbacks": [CALLBACK],
+                "grant_types": ["authorization_code", "refresh_token", PASSWORD_REALM],
+                "refresh_token": {"rotation_type": "rotating", "expiration_type": "expiring"},
+            },
+            {
+                "name": "bench-ios",
+                "app_type": "native",
+                "grant_types": ["authorization_code", "refresh_token", TOKEN_EXCHANGE],
+                "native_social_login": {"apple": {"enabled": True}},
+                "mobile": {"ios": {"team_id": apple["team_id"], "app_bundle_identifier": BUNDLE_ID}},
+                "refresh_token": {"rotation_type": "rotating", "expiration_type": "expiring"},
+            },
+        ],
+        "clientGrants": [{"client_id": "bench-m2m", "audience": API, "scope": ["read:things", "write:things"]}],
+        "connections": [
+            {"name": DB_CONNECTION, "strategy": "auth0", "enabled_clients": ["bench-web"]},
+            {"name": "apple", "strategy": "apple", "enabled_clients": ["bench-ios"], "options": apple},
+        ],
+        "users": [
+            {"email": f"user{i}@bench.test", "email_verified": True, "password": PASSWORD, "connection": DB_CONNECTION}
+            for i in range(users)
+        ],
+    }
+
+
+def write_yaml(data: dict[str, Any], path: Path) -> Path:
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@dataclass(frozen=True)
+class Seeded:
+    tenant_id: str
+    secrets: dict[str, str]  # client name -> client_id:secret
+    client_ids: dict[str, str]
+    user_ids: list[str]
+
+
+async def seed(settings: Settings, data: dict[str, Any], *, yaml_path: Path) -> Seeded:
+    """Create the bench tenant from the spec; returns what the scenarios need to authenticate."""
+    if SEED_WITH_IMPORT:
+        env = {**os.environ, "OSTIARY_DATABASE_URL": settings.database_url,
+               "OSTIARY_MASTER_KEY": settings.master_key or ""}
+        subprocess.run([sys.executable, "-m", "ostiary", "import", str(yaml_path)], env=env, check=True)  # noqa: ASYNC221
+    else:
+        await _seed_through_repositories(settings, data)
+    async with admin_session(settings) as admin:
+        tenant, repos = await admin.tenant_repos(TENANT)
+        clients = {c["name"]: await repos.clients.require(c["name"]) for c in data["clients"]}
+        users = [await repos.users.by_login(DB_CONNECTION, u["email"]) for u in data["users"]]
+    return Seeded(
+        tenant_id=tenant.id,
+        secrets={name: c.client_secret or "" for name, c in clients.items()},
+        client_ids={name: c.client_id for name, c in clients.items()},
+        user_ids=[u.user_id for u in users if u is not None],
+    )
+
+
+async def _seed_through_repositories(settings: Settings, data: dict[str, Any]) -> None:
+    async with admin_session(settings) as admin:
+        tenant = await provision_tenant(admin, name=TENANT, domains=[DOMAIN], **data["tenant"])
+        repos = admin.repos(tenant)
+        await repos.signing_keys.ensure("ES256")
+        for api in data["resourceServers"]:
+            await repos.resource_servers.create(**api)
+        ids = {}
+        for client in data["clients"]:
+            ids[client["name"]] = (await repos.clients.create(**client)).client_id
+        for grant in data["clientGrants"]:
+            await repos.client_grants.upsert(
+                client_id=ids[grant["client_id"]], audience=grant["audience"], scope=grant["scope"]
+            )
+        for conn in data["connections"]:
+            await repos.connections.create(
+                **{**conn, "enabled_clients": [ids[name] for name in conn["enabled_clients"]]}
+            )
+        for user in data["users"]:
+            await repos.users.create(**user)
+
+
+async def issue_refresh_tokens(
+    settings: Settings, seeded: Seeded, *, client: str, count: int, scope: str
+) -> list[str]:
+    """One refresh-token family per virtual user, stored exactly as oauth/issuance.issue_refresh_token does."""
+    tokens = []
+    async with admin_session(settings) as admin:
+        tenant, repos = await admin.tenant_repos(TENANT)
+        entity = await repos.clients.require(client)
+        for i in range(count):
+            user_id = seeded.user_ids[i % len(seeded.user_ids)]
+            grant_id = await repos.grants.create(
+                client_id=entity.client_id, user_id=user_id, audience=API, scope=scope
+            )
+            absolute, idle = refresh_expiry(entity.refresh_token, admin.clock.now())
+            token = new_refresh_token()
+            await repos.refresh_tokens.create(
+                token,
+                grant_id=grant_id,
+                client_id=entity.client_id,
+                user_id=user_id,
+                audience=API,
+                scope=scope,
+                rotating=entity.refresh_token.rotating,
+                absolute_expires_at=absolute,
+                idle_expires_at=idle,
+                auth_time=admin.clock.now(),
+            )
+            tokens.append(token)
+    return tokens
+
+
+_FILLER_COLUMNS = (
+    "id, tenant_id, token_hash, grant_id, family_id, client_id, user_id, audience, scope, rotating, data, "
+    "created_at"
+)
+
+
+async def seed_filler_refresh_tokens(settings: Settings, seeded: Seeded, count: int) -> None:
+    """COUNT stored refresh tokens nobody presents, in one server-side INSERT ... SELECT: they only make the
+    table and its indexes as big as a real tenant's. Keys ascend within a batch (each call has its own
+    tag) so the B-trees are built by appending; the hashes' index has the same depth as with random keys,
+    and a real token's hash (hex) can never equal a filler one (they start with "z")."""
+    if count <= 0:
+        return
+    tag = secrets.token_hex(3)
+    if settings.is_sqlite:
+        rows = (
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count) "
+            "SELECT printf('%s%026d', :tag, i), :tenant, printf('z%s%057d', :tag, i), 'filler', 'filler', "
+            "'filler', 'auth0|filler', :api, 'openid', 1, '{}', 0 FROM n"
+        )
+    else:
+        rows = (
+            "SELECT :tag || lpad(i::text, 26, '0'), :tenant, 'z' || :tag || lpad(i::text, 57, '0'), 'filler', "
+            "'filler', 'filler', 'auth0|filler', :api, 'openid', true, '{}'::json, 0 "
+            "FROM generate_series(1, :count) i"
+        )
+    async with admin_session(settings) as admin:
+        await admin.session.execute(
+            text(f"INSERT INTO refresh_tokens ({_FILLER_COLUMNS}) {rows}"),  # noqa: S608 - constants only
+            {"count": count, "tenant": seeded.tenant_id, "api": API, "tag": tag},
+        )
+    if not settings.is_sqlite:
+        async with admin_session(settings) as admin:
+            await admin.session.execute(text("ANALYZE refresh_tokens"))
+
+
+@dataclass(frozen=True)
+class RowCounts:
+    refresh_tokens: int
+    codes_consumed: int
+
+    def minus(self, other: RowCounts) -> RowCounts:
+        return RowCounts(self.refresh_tokens - other.refresh_tokens, self.codes_consumed - other.codes_consumed)
+
+
+async def row_counts(settings: Settings, seeded: Seeded) -> RowCounts:
+    async with admin_session(settings) as admin:
+        rts = await admin.session.scalar(
+            select(func.count()).select_from(RefreshToken).where(RefreshToken.tenant_id == seeded.tenant_id)
+        )
+        codes = await admin.session.scalar(
+            select(func.count())
+            .select_from(AuthorizationCode)
+            .where(AuthorizationCode.tenant_id == seeded.tenant_id, AuthorizationCode.consumed_at.is_not(None))
+        )
+    return RowCounts(int(rts or 0), int(codes or 0))

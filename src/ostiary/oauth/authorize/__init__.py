@@ -1,0 +1,1 @@
+"""/authorize: a declared pipeline of checks (pipeline.py), prompts, and composed response types."""

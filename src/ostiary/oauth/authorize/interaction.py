@@ -1,0 +1,96 @@
+"""After the checks: decide between the hosted pages and an answer, then run the hooks and issue.
+
+Used by: GET|POST /authorize and GET /authorize/resume (web/routes/authorize.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ostiary import entities
+from ostiary.actions.pipeline import LoginFacts, run_post_login, settle
+from ostiary.errors import AccessDeniedError, ConsentRequiredError, LoginRequiredError
+from ostiary.oauth.authorize import prompts, response_types
+from ostiary.oauth.authorize.request import AuthorizeRequest
+from ostiary.oauth.context import TenantContext
+from ostiary.store.repositories.sessions import SessionInfo, TransactionInfo
+
+LOGIN = "login"
+SIGNUP = "signup"
+CONSENT = "consent"
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    """The user must see a hosted page (`login`, `signup` or `consent`) before the app gets an answer."""
+
+    page: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The authorization response parameters (without state and iss) and the session they came from."""
+
+    params: dict[str, str]
+    session: SessionInfo
+
+
+async def decide(
+    ctx: TenantContext,
+    req: AuthorizeRequest,
+    *,
+    session: SessionInfo | None,
+    transaction: TransactionInfo | None = None,
+) -> Interaction | Answer:
+    """Interaction needed, or the answer. prompt=none turns a needed interaction into an error (ST-09)."""
+    assert req.client is not None
+    logged_in_here = bool(transaction and session and transaction.sid == session.sid)
+    user = await ctx.repos.users.by_user_id(session.user_id) if session else None
+    if user is None or prompts.login_reason(req, session, now=ctx.clock.now(), logged_in_here=logged_in_here):
+        if "none" in req.prompts:
+            raise LoginRequiredError()
+        return Interaction(SIGNUP if req.params.get("screen_hint") == "signup" else LOGIN)
+    assert session is not None
+    if user.blocked:
+        raise AccessDeniedError("user is blocked")
+    granted = await ctx.repos.consents.granted(
+        user_id=user.user_id, client_id=req.client.client_id, audience=req.audience
+    )
+    consented_here = bool(transaction and transaction.consented)
+    if prompts.consent_needed(req, granted=granted, consented_here=consented_here):
+        if "none" in req.prompts:
+            raise ConsentRequiredError()
+        return Interaction(CONSENT)
+    return Answer(params=await finish(ctx, req, user=user, session=session), session=session)
+
+
+async def finish(
+    ctx: TenantContext, req: AuthorizeRequest, *, user: entities.User, session: SessionInfo
+) -> dict[str, str]:
+    """Post-login hooks before anything is issued (a deny reaches the app as access_denied), then issue."""
+    assert req.client is not None
+    connection = await ctx.repos.connections.by_name(session.connection) if session.connection else None
+    facts = LoginFacts(
+        protocol=req.protocol,
+        client=req.client,
+        user=user,
+        connection=connection,
+        api=req.api,
+        scopes=list(req.scopes),
+        transaction={
+            "protocol": req.protocol,
+            "requested_scopes": list(req.scopes),
+            "redirect_uri": req.redirect_uri,
+            "response_mode": req.response_mode,
+            "response_type": sorted(req.response_types),
+            "state": req.state,
+            "prompt": sorted(req.prompts),
+        },
+    )
+    outcome = await run_post_login(ctx, facts)
+    await settle(ctx, user, outcome)
+    await ctx.repos.users.record_login(user.user_id, ip=ctx.ip or None)
+    await ctx.repos.sessions.touch(
+        session.id, idle_lifetime=ctx.tenant.idle_session_lifetime_hours * 3600, client_id=req.client.client_id
+    )
+    return await response_types.issue(ctx, req, user=user, session=session, outcome=outcome)

@@ -1,0 +1,108 @@
+"""GET|POST /u/consent: a third-party client asks the user for the requested scopes."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ostiary import entities
+from ostiary.errors import AccessDeniedError, OAuthError
+from ostiary.oauth.authorize import pipeline, prompts
+from ostiary.oauth.authorize.request import AuthorizeRequest
+from ostiary.oauth.context import TenantContext
+from ostiary.store.repositories.sessions import TransactionInfo
+from ostiary.web import cookies
+from ostiary.web.authorize_pages import deliver_error
+from ostiary.web.csrf import csrf_token
+from ostiary.web.deps import Context
+from ostiary.web.forms import parse_query
+from ostiary.web.login_pages import consent_page
+from ostiary.web.pages import error_page, redirect
+from ostiary.web.transactions import EXPIRED, check_post, open_page
+
+router = APIRouter()
+
+OIDC_SCOPE_DESCRIPTIONS = {
+    "profile": "Your profile: name, nickname and picture",
+    "email": "Your email address",
+    "address": "Your address",
+    "phone": "Your phone number",
+    "offline_access": "Stay signed in (offline access)",
+}
+
+
+async def _request_and_user(
+    ctx: TenantContext, transaction: TransactionInfo
+) -> tuple[AuthorizeRequest, entities.User] | Response:
+    try:
+        req = await pipeline.run(ctx, transaction.params)
+    except pipeline.RedirectableError as exc:
+        return deliver_error(ctx, exc.request, exc.error)
+    except OAuthError as exc:
+        return error_page(exc.error, exc.description)
+    user = await ctx.repos.users.by_user_id(transaction.user_id) if transaction.user_id else None
+    if user is None:
+        return error_page("invalid_request", EXPIRED)
+    return req, user
+
+
+def _described(req: AuthorizeRequest) -> list[tuple[str, str]]:
+    described = dict(OIDC_SCOPE_DESCRIPTIONS)
+    if req.api is not None:
+        described.update(req.api.scope_descriptions)
+    return [(scope, described.get(scope, "")) for scope in prompts.consent_scopes(req)]
+
+
+@router.get("/u/consent")
+async def consent_form(request: Request, ctx: Context) -> Response:
+    try:
+        state = parse_query(request).get("state", "")
+    except OAuthError as exc:
+        return error_page(exc.error, exc.description)
+    opened = await open_page(request, ctx, state)
+    if isinstance(opened, Response):
+        return opened
+    transaction, client, browser, new_cookie = opened
+    loaded = await _request_and_user(ctx, transaction)
+    if isinstance(loaded, Response):
+        return loaded
+    req, user = loaded
+    page = consent_page(
+        tenant=ctx.tenant,
+        client=client,
+        user=user,
+        scopes=_described(req),
+        state=state,
+        csrf=csrf_token(transaction, browser),
+    )
+    if new_cookie is not None:
+        cookies.set_transaction_cookie(page, new_cookie, scheme=ctx.scheme)
+    return page
+
+
+@router.post("/u/consent")
+async def consent_submit(request: Request, ctx: Context) -> Response:
+    checked = await check_post(request, ctx)
+    if isinstance(checked, Response):
+        return checked
+    form, transaction, _client = checked
+    state = form["state"]
+    loaded = await _request_and_user(ctx, transaction)
+    if isinstance(loaded, Response):
+        return loaded
+    req, user = loaded
+    assert req.client is not None
+    if form.get("action") != "accept":
+        if not await ctx.repos.transactions.complete(state):
+            return error_page("invalid_request", EXPIRED)
+        await ctx.repos.commit()
+        return deliver_error(ctx, req, AccessDeniedError("User did not authorize the request"))
+    await ctx.repos.consents.grant(
+        user_id=user.user_id, client_id=req.client.client_id, audience=req.audience, scopes=list(req.scopes)
+    )
+    await ctx.repos.transactions.record(state, consented=True)
+    await ctx.repos.commit()
+    return redirect(f"/authorize/resume?state={quote(state)}")

@@ -1,0 +1,126 @@
+"""POST /dbconnections/signup and /dbconnections/change_password (auth0-api.md §3.13, §3.14).
+
+Errors use Auth0's dbconnections shape {"name", "code", "description", "statusCode"}.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ostiary import entities
+from ostiary.connections.database import database_connection
+from ostiary.connections.signup import check_user_metadata, signup_user
+from ostiary.errors import DbConnectionError, OAuthError
+from ostiary.oauth.context import TenantContext
+from ostiary.web import cors
+from ostiary.web.deps import Context
+from ostiary.web.errors import NO_STORE
+from ostiary.web.forms import parse_body
+
+router = APIRouter()
+log = logging.getLogger("ostiary.dbconnections")
+
+CHANGE_PASSWORD_ANSWER = "We've just sent you an email to reset your password."
+
+
+def _error(exc: OAuthError, origin: str | None) -> JSONResponse:
+    body = exc.body() if isinstance(exc, DbConnectionError) else {
+        "name": "BadRequestError", "code": exc.error, "description": exc.description, "statusCode": 400,
+    }
+    return JSONResponse(body, status_code=400, headers={**NO_STORE, **cors.allow_origin_headers(origin)})
+
+
+async def _client_and_connection(
+    ctx: TenantContext, params: dict[str, str]
+) -> tuple[entities.Client, entities.Connection]:
+    client = await ctx.client(params.get("client_id", ""))
+    if client is None:
+        raise DbConnectionError("unauthorized", "Unknown client_id", name="UnauthorizedError")
+    name = params.get("connection")
+    if not name:
+        raise DbConnectionError("invalid_parameter", "Missing required parameter: connection")
+    try:
+        connection = await database_connection(ctx, name=name, client=client)
+    except OAuthError as exc:
+        raise DbConnectionError("unauthorized", exc.description, name="UnauthorizedError") from exc
+    return client, connection
+
+
+def _metadata(raw: str | None) -> dict[str, str]:
+    try:
+        return check_user_metadata(json.loads(raw) if raw else None)
+    except json.JSONDecodeError as exc:
+        raise DbConnectionError("invalid_signup", "user_metadata must be an object") from exc
+
+
+@router.post("/dbconnections/signup")
+async def signup(request: Request, ctx: Context) -> Response:
+    origin = request.headers.get("origin")
+    try:
+        params = await parse_body(request)
+        client, connection = await _client_and_connection(ctx, params)
+        if origin and not cors.origin_allowed(client, origin):
+            return cors.forbidden_origin(origin)
+        for required in ("email", "password"):
+            if not params.get(required):
+                raise DbConnectionError("invalid_parameter", f"Missing required parameter: {required}")
+        user = await signup_user(
+            ctx,
+            connection=connection,
+            email=params["email"],
+            password=params["password"],
+            username=params.get("username") or None,
+            user_metadata=_metadata(params.get("user_metadata")),
+            profile=params,
+        )
+        await ctx.repos.commit()
+    except OAuthError as exc:
+        await ctx.repos.session.rollback()
+        return _error(exc, origin)
+    body = {
+        "_id": user.user_id.split("|", 1)[1],
+        "email_verified": user.email_verified,
+        "email": user.email,
+    }
+    for key in ("username", "given_name", "family_name", "name", "nickname", "picture"):
+        value = getattr(user, key)
+        if value and key in params:
+            body[key] = value
+    if user.user_metadata:
+        body["user_metadata"] = user.user_metadata
+    return JSONResponse(body, headers={**NO_STORE, **cors.allow_origin_headers(origin)})
+
+
+@router.post("/dbconnections/change_password")
+async def change_password(request: Request, ctx: Context) -> Response:
+    """Always the same 200 JSON string, whether the email exists or not (no enumeration).
+
+    No email is sent: Ostiary has no mailer. The request is logged (README says so).
+    """
+    origin = request.headers.get("origin")
+    try:
+        params = await parse_body(request)
+        client, connection = await _client_and_connection(ctx, params)
+        if origin and not cors.origin_allowed(client, origin):
+            return cors.forbidden_origin(origin)
+        if not params.get("email"):
+            raise DbConnectionError("invalid_parameter", "Missing required parameter: email")
+    except OAuthError as exc:
+        return _error(exc, origin)
+    user = await ctx.repos.users.by_login(connection.name, params["email"])
+    log.info(
+        "password reset requested (no email is sent: no mailer configured)",
+        extra={"connection": connection.name, "client_id": client.client_id, "user_known": user is not None},
+    )
+    return JSONResponse(CHANGE_PASSWORD_ANSWER, headers={**NO_STORE, **cors.allow_origin_headers(origin)})
+
+
+@router.options("/dbconnections/signup")
+@router.options("/dbconnections/change_password")
+async def preflight(request: Request, ctx: Context) -> Response:
+    return cors.preflight(request.headers.get("origin"), await ctx.repos.clients.all())

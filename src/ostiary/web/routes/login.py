@@ -1,0 +1,152 @@
+"""Universal Login: GET|POST /u/login and /u/signup (the automation contract is in README).
+
+GET binds the transaction to this browser (transaction cookie) and renders a form carrying `state` and
+`_csrf`; POST checks both, authenticates, starts a fresh SSO session and sends the browser to
+/authorize/resume?state=... (302).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ostiary import entities
+from ostiary.connections.choice import page_connection
+from ostiary.connections.database import authenticate_password
+from ostiary.connections.signup import signup_user
+from ostiary.errors import AccessDeniedError, DbConnectionError, OAuthError, TooManyAttemptsError
+from ostiary.oauth.context import TenantContext
+from ostiary.web import cookies
+from ostiary.web.csrf import csrf_token
+from ostiary.web.deps import Context
+from ostiary.web.forms import parse_query
+from ostiary.web.login_pages import login_page, signup_page
+from ostiary.web.pages import error_page, redirect
+from ostiary.web.transactions import check_post, open_page
+
+router = APIRouter()
+
+def _with_cookie(response: Response, ctx: TenantContext, browser: str | None) -> Response:
+    if browser is not None:
+        cookies.set_transaction_cookie(response, browser, scheme=ctx.scheme)
+    return response
+
+
+async def logged_in(
+    request: Request, ctx: TenantContext, *, state: str, user: entities.User, connection: str
+) -> Response:
+    """Start a fresh SSO session (the old one, if any, ends: no session fixation, UI-03) and resume."""
+    old = await ctx.repos.sessions.by_cookie(cookies.read_session_cookie(request, ctx.scheme))
+    if old is not None:
+        await ctx.repos.sessions.revoke(old.id)
+    lifetime = ctx.tenant.session_lifetime_hours * 3600
+    secret, session = await ctx.repos.sessions.create(
+        user_id=user.user_id,
+        connection=connection,
+        lifetime=lifetime,
+        idle_lifetime=ctx.tenant.idle_session_lifetime_hours * 3600,
+    )
+    await ctx.repos.transactions.record(state, user_id=user.user_id, sid=session.sid, auth_time=session.auth_time)
+    await ctx.repos.commit()
+    response = redirect(f"/authorize/resume?state={quote(state)}")
+    cookies.set_session_cookie(response, secret, scheme=ctx.scheme, max_age=int(lifetime))
+    return response
+
+
+@router.get("/u/login")
+async def login_form(request: Request, ctx: Context) -> Response:
+    try:
+        state = parse_query(request).get("state", "")
+    except OAuthError as exc:
+        return error_page(exc.error, exc.description)
+    opened = await open_page(request, ctx, state)
+    if isinstance(opened, Response):
+        return opened
+    transaction, client, browser, new_cookie = opened
+    page = login_page(
+        tenant=ctx.tenant,
+        client=client,
+        state=state,
+        csrf=csrf_token(transaction, browser),
+        username=transaction.params.get("login_hint", ""),
+    )
+    return _with_cookie(page, ctx, new_cookie)
+
+
+@router.post("/u/login")
+async def login_submit(request: Request, ctx: Context) -> Response:
+    checked = await check_post(request, ctx)
+    if isinstance(checked, Response):
+        return checked
+    form, transaction, client = checked
+    state, username = form["state"], form.get("username", "").strip()
+    browser = cookies.read_transaction_cookie(request, ctx.scheme) or ""
+    try:
+        connection = await page_connection(ctx, client=client, name=transaction.params.get("connection"))
+        user = await authenticate_password(
+            ctx, connection=connection, username=username, password=form.get("password", "")
+        )
+        if user.blocked:
+            raise AccessDeniedError("user is blocked")
+    except OAuthError as exc:
+        # Whatever attack protection recorded must stay recorded.
+        await ctx.repos.commit()
+        status = 429 if isinstance(exc, TooManyAttemptsError) else 400
+        return login_page(
+            tenant=ctx.tenant,
+            client=client,
+            state=state,
+            csrf=csrf_token(transaction, browser),
+            username=username,
+            error=exc.description,
+            status=status,
+        )
+    return await logged_in(request, ctx, state=state, user=user, connection=connection.name)
+
+
+@router.get("/u/signup")
+async def signup_form(request: Request, ctx: Context) -> Response:
+    try:
+        state = parse_query(request).get("state", "")
+    except OAuthError as exc:
+        return error_page(exc.error, exc.description)
+    opened = await open_page(request, ctx, state)
+    if isinstance(opened, Response):
+        return opened
+    transaction, client, browser, new_cookie = opened
+    page = signup_page(
+        tenant=ctx.tenant,
+        client=client,
+        state=state,
+        csrf=csrf_token(transaction, browser),
+        email=transaction.params.get("login_hint", ""),
+    )
+    return _with_cookie(page, ctx, new_cookie)
+
+
+@router.post("/u/signup")
+async def signup_submit(request: Request, ctx: Context) -> Response:
+    checked = await check_post(request, ctx)
+    if isinstance(checked, Response):
+        return checked
+    form, transaction, client = checked
+    state, email = form["state"], form.get("email", "").strip()
+    browser = cookies.read_transaction_cookie(request, ctx.scheme) or ""
+    try:
+        connection = await page_connection(ctx, client=client, name=transaction.params.get("connection"))
+        user = await signup_user(ctx, connection=connection, email=email, password=form.get("password", ""))
+    except (DbConnectionError, OAuthError) as exc:
+        await ctx.repos.session.rollback()
+        return signup_page(
+            tenant=ctx.tenant,
+            client=client,
+            state=state,
+            csrf=csrf_token(transaction, browser),
+            email=email,
+            error=exc.description,
+            status=400,
+        )
+    return await logged_in(request, ctx, state=state, user=user, connection=connection.name)

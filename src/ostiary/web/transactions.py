@@ -1,0 +1,65 @@
+"""The login transaction as the /u/* pages see it: open it on GET (binding it to this browser), check it on POST.
+
+Used by: routes/login.py (login, signup) and routes/consent.py.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ostiary import entities
+from ostiary.errors import OAuthError
+from ostiary.ids import new_opaque_token, token_hash
+from ostiary.oauth.context import TenantContext
+from ostiary.store.repositories.sessions import TransactionInfo
+from ostiary.web import cookies
+from ostiary.web.csrf import bound_to_browser, csrf_ok
+from ostiary.web.forms import parse_body
+from ostiary.web.pages import error_page
+
+BAD_CSRF = "Invalid or missing CSRF token. Reload the page and try again."
+EXPIRED = "This login link has expired or was already used. Go back to the application and try again."
+
+
+async def open_page(
+    request: Request, ctx: TenantContext, state: str
+) -> tuple[TransactionInfo, entities.Client, str, str | None] | Response:
+    """GET side: the open transaction, its client, this browser's secret and a cookie to set (first visit)."""
+    transaction = await ctx.repos.transactions.open(state)
+    client = await ctx.client(transaction.params.get("client_id", "")) if transaction else None
+    if transaction is None or client is None:
+        return error_page("invalid_request", EXPIRED)
+    browser = cookies.read_transaction_cookie(request, ctx.scheme)
+    if transaction.browser_hash is None:
+        # First visit: bind the transaction to this browser (reusing its secret across tabs).
+        browser = browser or new_opaque_token()
+        await ctx.repos.transactions.record(state, browser_hash=token_hash(browser))
+        await ctx.repos.commit()
+        transaction = await ctx.repos.transactions.open(state)
+        assert transaction is not None
+        return transaction, client, browser, browser
+    if not bound_to_browser(transaction, browser):
+        return error_page("invalid_request", "This login page was opened in another browser.", status=403)
+    assert browser is not None
+    return transaction, client, browser, None
+
+
+async def check_post(
+    request: Request, ctx: TenantContext
+) -> tuple[dict[str, str], TransactionInfo, entities.Client] | Response:
+    """POST side: form body only (never credentials from the URL, UI-11), live transaction, CSRF (UI-01)."""
+    if request.scope.get("query_string"):
+        return error_page("invalid_request", "Parameters must be sent in the form body.")
+    try:
+        form = await parse_body(request, allow_json=False)
+    except OAuthError as exc:
+        return error_page(exc.error, exc.description)
+    state = form.get("state", "")
+    transaction = await ctx.repos.transactions.open(state)
+    client = await ctx.client(transaction.params.get("client_id", "")) if transaction else None
+    if transaction is None or client is None:
+        return error_page("invalid_request", EXPIRED)
+    if not csrf_ok(transaction, cookies.read_transaction_cookie(request, ctx.scheme), form.get("_csrf")):
+        return error_page("invalid_request", BAD_CSRF, status=403)
+    return form, transaction, client

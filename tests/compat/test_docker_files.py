@@ -94,7 +94,7 @@ def test_the_image_command_migrates_and_serves_healthz_outside_docker(test_outpu
         with log_path.open("wb") as log:
             proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 90
             while True:
                 assert proc.poll() is None, log_path.read_text()
                 try:

@@ -65,7 +65,7 @@ def live_server(
         )
     server = LiveServer(base_url=f"http://127.0.0.1:{port}", port=port, log_path=log_path)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"ostiary serve exited with {proc.returncode}:\n{server.log()}")
@@ -77,8 +77,11 @@ def live_server(
             if time.monotonic() > deadline:
                 raise RuntimeError(f"ostiary serve did not become ready:\n{server.log()}")
             time.sleep(0.2)
-        # uvicorn answers as soon as one worker is up; give the others their start-up time too.
-        time.sleep(1.0 if workers > 1 else 0)
+        # uvicorn answers as soon as one worker is up; wait for the others' start-up too.
+        while server.log().count("Application startup complete") < workers:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"not every ostiary worker started:\n{server.log()}")
+            time.sleep(0.2)
         yield server
     finally:
         proc.terminate()

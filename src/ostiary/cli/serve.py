@@ -56,6 +56,9 @@ def serve(
         access_log=False,
         proxy_headers=False,
         server_header=False,
+        # uvicorn restarts a worker that does not answer its supervisor within this many seconds; its default (5)
+        # kills workers still importing on a loaded machine, over and over.
+        timeout_worker_healthcheck=30,
     )
 
 

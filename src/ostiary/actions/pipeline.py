@@ -6,6 +6,7 @@ password, token exchange, /oauth/access_token (post-login), client_credentials (
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,9 +44,15 @@ class LoginFacts:
     connection: entities.Connection | None
     api: entities.Api | None
     scopes: list[str]
+    # event.transaction.requested_scopes: the scopes the request asked for (Auth0: "the scopes specified
+    # when the transaction was initiated"); None means the scopes being granted.
+    requested_scopes: list[str] | None = None
     transaction: dict[str, Any] = field(default_factory=dict)
-    # The request's parameters (event.request.body/query without credentials); optional.
-    request_params: dict[str, str] | None = None
+    # The request's parameters (event.request.body, or .query for a GET, without credentials).
+    request_params: Mapping[str, str] | None = None
+    request_method: str = "POST"
+    # The end user's IP when it is not the peer's (auth0-forwarded-for from a trusted client).
+    ip: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,7 @@ class CredentialsFacts:
     client: entities.Client
     api: entities.Api
     scopes: list[str]
-    request_params: dict[str, str] | None = None
+    request_params: Mapping[str, str] | None = None
 
 
 async def run_post_login(ctx: TenantContext, facts: LoginFacts) -> Outcome:
@@ -61,16 +68,18 @@ async def run_post_login(ctx: TenantContext, facts: LoginFacts) -> Outcome:
     hooks = await registry.hooks_for(ctx, registry.POST_LOGIN)
     if not hooks:
         return Outcome()
+    ip = facts.ip or ctx.ip
     transaction = {
-        "protocol": facts.protocol,
-        "requested_scopes": list(facts.scopes),
-        "audience": facts.api.identifier if facts.api else None,
         **facts.transaction,
+        "protocol": facts.protocol,
+        "requested_scopes": list(facts.scopes if facts.requested_scopes is None else facts.requested_scopes),
+        "audience": facts.api.identifier if facts.api else None,
+        "ip": ip,
     }
     event = build_event(
         tenant_id=ctx.tenant.id,
         client=facts.client,
-        request=request_view(ctx.ip, ctx.user_agent, ctx.host, facts.request_params),
+        request=request_view(ip, ctx.user_agent, ctx.host, facts.request_params, facts.request_method),
         transaction=transaction,
         user=facts.user,
         connection=facts.connection,

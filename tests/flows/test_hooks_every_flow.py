@@ -85,6 +85,7 @@ async def on_execute_post_login(event, api):
 """
 DENY_HOOK = """
 async def on_execute_post_login(event, api):
+    api.user.set_app_metadata("denied_via", event.transaction.protocol)
     api.access.deny("No entry via " + event.transaction.protocol)
 """
 CUSTOM_EXCHANGE_HOOK = """
@@ -146,6 +147,8 @@ class Flow:
     prepare: Prepare
     requested: str = SCOPE
     authorize: bool = False
+    # The user signing in existed before the request (not created by this first social/custom login).
+    existing_user: bool = True
 
 
 async def token_request(world: World, form: dict[str, str], client_id: str) -> Attempt:
@@ -266,11 +269,11 @@ FLOWS = [
     Flow("password", "oauth2-password", password),
     Flow("password-realm", "oauth2-resource-owner", password_realm),
     Flow("refresh-token", "oauth2-refresh-token", refresh, requested=f"{SCOPE} offline_access"),
-    Flow("token-exchange-apple", "oauth2-token-exchange", apple),
-    Flow("token-exchange-facebook", "oauth2-token-exchange", facebook),
-    Flow("token-exchange-google", "oauth2-token-exchange", google),
-    Flow("access-token-endpoint", "oauth2-access-token", access_token_endpoint),
-    Flow("custom-token-exchange", "oauth2-token-exchange", custom_exchange),
+    Flow("token-exchange-apple", "oauth2-token-exchange", apple, existing_user=False),
+    Flow("token-exchange-facebook", "oauth2-token-exchange", facebook, existing_user=False),
+    Flow("token-exchange-google", "oauth2-token-exchange", google, existing_user=False),
+    Flow("access-token-endpoint", "oauth2-access-token", access_token_endpoint, existing_user=False),
+    Flow("custom-token-exchange", "oauth2-token-exchange", custom_exchange, existing_user=False),
 ]
 
 
@@ -353,6 +356,10 @@ async def test_deny_answers_access_denied_with_the_reason_and_issues_nothing(wor
             403, {"error": "access_denied", "error_description": reason})
         assert attempt.tokens.headers["cache-control"] == "no-store"
     assert await issued_rows(world.tenant) == before
+    # Auth0: a deny "will NOT cancel ... metadata changes" the hooks asked for; a user created by this very
+    # login is rolled back (the row counts above), so only an existing user keeps them.
+    stored = await world.tenant.repos_call(lambda r: r.users.by_user_id(world.app.user.user_id))
+    assert stored.app_metadata.get("denied_via") == (flow.protocol if flow.existing_user else None)
 
 
 async def test_denied_refresh_leaves_the_refresh_token_usable(world: World) -> None:

@@ -112,6 +112,8 @@ async def run_credentials_exchange(ctx: TenantContext, facts: CredentialsFacts) 
 async def settle(ctx: TenantContext, user: entities.User | None, outcome: Outcome) -> None:
     """Apply what must happen after the last hook: deny, or persist metadata changes once."""
     if outcome.denied:
+        if user is not None and (outcome.app_metadata or outcome.user_metadata):
+            await _keep_metadata_of_denied_login(ctx, user, outcome)
         # Auth0 lets credentials-exchange / custom-token-exchange hooks pick the code; a custom code is
         # answered as access_denied with the hook's reason.
         error_class = DENY_ERRORS.get(outcome.deny_error, AccessDeniedError)
@@ -120,3 +122,18 @@ async def settle(ctx: TenantContext, user: entities.User | None, outcome: Outcom
         await ctx.repos.users.merge_metadata(
             user.user_id, app_metadata=outcome.app_metadata, user_metadata=outcome.user_metadata
         )
+
+
+async def _keep_metadata_of_denied_login(ctx: TenantContext, user: entities.User, outcome: Outcome) -> None:
+    """Auth0: api.access.deny "will NOT cancel other user-related side effects (such as metadata changes)".
+
+    Everything else the request wrote is undone; the metadata changes are kept on a user who existed before
+    this request (a user created by it, e.g. on a first social login, is rolled back with them).
+    """
+    await ctx.repos.rollback()
+    if await ctx.repos.users.by_user_id(user.user_id) is None:
+        return
+    await ctx.repos.users.merge_metadata(
+        user.user_id, app_metadata=outcome.app_metadata, user_metadata=outcome.user_metadata
+    )
+    await ctx.repos.commit()

@@ -112,6 +112,7 @@ class World:
     fakes: FakeProviders
     clock: FrozenClock
     app: WebApp
+    scope: str = SCOPE  # what the flows ask for
 
 
 @dataclass
@@ -161,13 +162,13 @@ def password_form(world: World, **extra: str) -> dict[str, str]:
     assert client.client_secret is not None
     return {"grant_type": "password", "client_id": client.client_id, "client_secret": client.client_secret,
             "username": world.app.user.email or "", "password": world.app.password, "audience": API,
-            "scope": SCOPE, **extra}
+            "scope": world.scope, **extra}
 
 
 def authorize_flow(response_type: str, **extra: str) -> Prepare:
     async def prepare(world: World) -> SignIn:
         async def sign_in() -> Attempt:
-            params = authorize_params(world.app, response_type=response_type, audience=API, scope=SCOPE,
+            params = authorize_params(world.app, response_type=response_type, audience=API, scope=world.scope,
                                       nonce="n-0S6_WzA2Mj", **extra)
             answer = response_params(await login_round_trip(world.app, params))
             tokens = await exchange_code(world.app, answer["code"]) if "code" in answer else None
@@ -200,9 +201,10 @@ async def refresh(world: World) -> SignIn:
     return lambda: token_request(world, form, client.client_id)
 
 
-def native_form(client_id: str, subject_token: str, subject_token_type: str, **extra: str) -> dict[str, str]:
+def native_form(world: World, client_id: str, subject_token: str, subject_token_type: str,
+                **extra: str) -> dict[str, str]:
     return {"grant_type": TOKEN_EXCHANGE, "client_id": client_id, "subject_token": subject_token,
-            "subject_token_type": subject_token_type, "audience": API, "scope": SCOPE, **extra}
+            "subject_token_type": subject_token_type, "audience": API, "scope": world.scope, **extra}
 
 
 async def apple(world: World) -> SignIn:
@@ -211,7 +213,7 @@ async def apple(world: World) -> SignIn:
     code = world.fakes.apple_code("apple-code", {"iss": APPLE_ISSUER, "aud": BUNDLE_ID, "sub": "001.apple.42",
                                                  "iat": now, "exp": now + 600, "email": "a@privaterelay.appleid.com",
                                                  "email_verified": "true"})
-    form = native_form(social.client.client_id, code, APPLE_TYPE,
+    form = native_form(world, social.client.client_id, code, APPLE_TYPE,
                        user_profile=json.dumps({"name": {"firstName": "Ann", "lastName": "Apple"}}))
     return lambda: token_request(world, form, social.client.client_id)
 
@@ -220,7 +222,7 @@ async def facebook(world: World) -> SignIn:
     social = await social_app(world.tenant, world.fakes, "facebook")
     world.fakes.facebook_tokens["fb-session"] = {"debug": {"app_id": world.fakes.facebook_app[0], "type": "USER",
                                                            "is_valid": True, "user_id": "1021"}}
-    form = native_form(social.client.client_id, "fb-session", FACEBOOK_TYPE,
+    form = native_form(world, social.client.client_id, "fb-session", FACEBOOK_TYPE,
                        user_profile=json.dumps({"email": "fb@example.com", "name": "Fay Book"}))
     return lambda: token_request(world, form, social.client.client_id)
 
@@ -230,7 +232,7 @@ async def google(world: World) -> SignIn:
     now = int(world.clock.now())
     token = world.fakes.google_id_token({"iss": GOOGLE_ISSUER, "aud": GOOGLE_CLIENT_ID, "sub": "1101", "iat": now,
                                          "exp": now + 3600, "email": "g@gmail.com", "email_verified": True})
-    form = native_form(social.client.client_id, token, GOOGLE_TYPE)
+    form = native_form(world, social.client.client_id, token, GOOGLE_TYPE)
     return lambda: token_request(world, form, social.client.client_id)
 
 
@@ -241,7 +243,7 @@ async def access_token_endpoint(world: World) -> SignIn:
         "me": {"id": "4242", "name": "Jane Roe", "email": "jane@example.com"},
     }
     body = {"client_id": social.client.client_id, "access_token": "EAAB-user", "connection": "facebook",
-            "audience": API, "scope": SCOPE}
+            "audience": API, "scope": world.scope}
 
     async def sign_in() -> Attempt:
         response = await world.tenant.http.post("/oauth/access_token", json=body)
@@ -252,12 +254,12 @@ async def access_token_endpoint(world: World) -> SignIn:
 
 async def custom_exchange(world: World) -> SignIn:
     client = await world.tenant.client(app_type="native", token_endpoint_auth_method="none",
-                                       grant_types=[TOKEN_EXCHANGE])
+                                       grant_types=[TOKEN_EXCHANGE, "refresh_token"])
     await world.tenant.connection("legacy-db", enabled_clients=[client.client_id])
     await add_hook(world.tenant, "legacy", "custom-token-exchange", code=CUSTOM_EXCHANGE_HOOK, bind=False)
     await world.tenant.repos_call(lambda r: r.token_exchange_profiles.create(
         name="legacy", subject_token_type=CUSTOM_TYPE, action_name="legacy"))
-    form = native_form(client.client_id, "legacy:77", CUSTOM_TYPE)
+    form = native_form(world, client.client_id, "legacy:77", CUSTOM_TYPE)
     return lambda: token_request(world, form, client.client_id)
 
 
@@ -275,6 +277,9 @@ FLOWS = [
     Flow("access-token-endpoint", "oauth2-access-token", access_token_endpoint, existing_user=False),
     Flow("custom-token-exchange", "oauth2-token-exchange", custom_exchange, existing_user=False),
 ]
+
+# Implicit answers carry no refresh token; a refresh_token grant always returns the (rotated) token.
+NO_REFRESH_TOKEN = {"authorize-implicit", "refresh-token"}
 
 
 @pytest.fixture
@@ -360,6 +365,24 @@ async def test_deny_answers_access_denied_with_the_reason_and_issues_nothing(wor
     # login is rolled back (the row counts above), so only an existing user keeps them.
     stored = await world.tenant.repos_call(lambda r: r.users.by_user_id(world.app.user.user_id))
     assert stored.app_metadata.get("denied_via") == (flow.protocol if flow.existing_user else None)
+
+
+REMOVE_OFFLINE_HOOK = """
+def on_execute_post_login(event, api):
+    api.access_token.remove_scope("offline_access")
+"""
+
+
+@pytest.mark.parametrize("hooked", [False, True], ids=["no-hook", "hook-removes-offline_access"])
+@pytest.mark.parametrize("flow", [f for f in FLOWS if f.name not in NO_REFRESH_TOKEN], ids=lambda f: f.name)
+async def test_hook_removing_offline_access_removes_the_refresh_token(world: World, flow: Flow, hooked: bool) -> None:
+    world.scope = f"{SCOPE} offline_access"
+    sign_in = await flow.prepare(world)
+    if hooked:
+        await add_hook(world.tenant, "no-offline", "post-login", code=REMOVE_OFFLINE_HOOK)
+    body = (await sign_in()).issued()
+    assert ("offline_access" in body["scope"].split()) is (not hooked)
+    assert ("refresh_token" in body) is (not hooked)
 
 
 async def test_denied_refresh_leaves_the_refresh_token_usable(world: World) -> None:

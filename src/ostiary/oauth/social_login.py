@@ -86,6 +86,7 @@ async def complete_social_login(
         api=api,
         scopes=scopes,
         outcome=outcome,
-        refresh=refresh,
+        # A hook that removes offline_access also removes the refresh token.
+        refresh=refresh and "offline_access" in outcome.adjust_scopes(scopes),
         auth_time=ctx.clock.now(),
     )

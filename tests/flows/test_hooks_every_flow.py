@@ -78,6 +78,7 @@ async def on_execute_post_login(event, api):
         "body": event.request.body.to_dict(),
         "user_id": event.user.user_id,
         "client_id": event.client.client_id,
+        "connection": [event.connection.name, event.connection.strategy],
     })
     api.id_token.set_custom_claim("https://hooks.test/protocol", event.transaction.protocol)
     api.access_token.add_scope("hooked")
@@ -150,6 +151,7 @@ class Flow:
     authorize: bool = False
     # The user signing in existed before the request (not created by this first social/custom login).
     existing_user: bool = True
+    connection: tuple[str, str] = (DEFAULT_DATABASE_CONNECTION, "auth0")  # event.connection name, strategy
 
 
 async def token_request(world: World, form: dict[str, str], client_id: str) -> Attempt:
@@ -271,11 +273,16 @@ FLOWS = [
     Flow("password", "oauth2-password", password),
     Flow("password-realm", "oauth2-resource-owner", password_realm),
     Flow("refresh-token", "oauth2-refresh-token", refresh, requested=f"{SCOPE} offline_access"),
-    Flow("token-exchange-apple", "oauth2-token-exchange", apple, existing_user=False),
-    Flow("token-exchange-facebook", "oauth2-token-exchange", facebook, existing_user=False),
-    Flow("token-exchange-google", "oauth2-token-exchange", google, existing_user=False),
-    Flow("access-token-endpoint", "oauth2-access-token", access_token_endpoint, existing_user=False),
-    Flow("custom-token-exchange", "oauth2-token-exchange", custom_exchange, existing_user=False),
+    Flow("token-exchange-apple", "oauth2-token-exchange", apple, existing_user=False,
+         connection=("apple", "apple")),
+    Flow("token-exchange-facebook", "oauth2-token-exchange", facebook, existing_user=False,
+         connection=("facebook", "facebook")),
+    Flow("token-exchange-google", "oauth2-token-exchange", google, existing_user=False,
+         connection=("google-oauth2", "google-oauth2")),
+    Flow("access-token-endpoint", "oauth2-access-token", access_token_endpoint, existing_user=False,
+         connection=("facebook", "facebook")),
+    Flow("custom-token-exchange", "oauth2-token-exchange", custom_exchange, existing_user=False,
+         connection=("legacy-db", "auth0")),
 ]
 
 # Implicit answers carry no refresh token; a refresh_token grant always returns the (rotated) token.
@@ -328,12 +335,13 @@ async def test_hook_claims_and_scopes_reach_the_verified_tokens(world: World, fl
     assert event == {
         "protocol": flow.protocol, "requested_scopes": flow.requested.split(), "audience": API, "ip": PEER_IP,
         "user_agent": USER_AGENT, "user_id": access["sub"], "client_id": attempt.client_id,
+        "connection": list(flow.connection),
     }
     assert id_claims["https://hooks.test/protocol"] == flow.protocol
     assert id_claims["sub"] == access["sub"]
     granted = access["scope"].split()
     assert "hooked" in granted and "write:things" not in granted and "read:things" in granted
-    if attempt.tokens is not None:  # an implicit answer carries no scope (Auth0's neither)
+    if attempt.tokens is not None:  # the implicit answer here has no scope parameter to compare
         assert body["scope"] == access["scope"]
     if attempt.answer is not None and "id_token" in attempt.answer:
         # Hybrid and implicit: the ID token straight from /authorize carries the hook's claim too.

@@ -69,6 +69,10 @@ async def run_post_login(ctx: TenantContext, facts: LoginFacts) -> Outcome:
     if not hooks:
         return Outcome()
     ip = facts.ip or ctx.ip
+    connection = facts.connection
+    if connection is None and facts.user.identities:
+        # refresh_token knows no connection of its own: the user's primary identity's (Auth0 fills it too).
+        connection = await ctx.repos.connections.by_name(facts.user.identities[0].connection)
     transaction = {
         **facts.transaction,
         "protocol": facts.protocol,
@@ -82,7 +86,7 @@ async def run_post_login(ctx: TenantContext, facts: LoginFacts) -> Outcome:
         request=request_view(ip, ctx.user_agent, ctx.host, facts.request_params, facts.request_method),
         transaction=transaction,
         user=facts.user,
-        connection=facts.connection,
+        connection=connection,
         api=facts.api,
     )
     return await run_hooks(

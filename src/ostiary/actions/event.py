@@ -16,7 +16,7 @@ from ostiary import entities
 SECRET_PARAMS = frozenset({
     "client_secret", "client_assertion", "password", "code", "code_verifier", "refresh_token", "subject_token",
     "actor_token", "otp", "mfa_token", "oob_code", "binding_code", "recovery_code", "access_token", "id_token",
-    "assertion", "device_code", "auth_req_id",
+    "assertion", "device_code", "auth_req_id", "id_token_hint",
 })
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -117,10 +117,16 @@ def client_view(client: entities.Client) -> dict[str, Any]:
     return {"client_id": client.client_id, "name": client.name, "metadata": dict(client.client_metadata)}
 
 
-def request_view(ip: str, user_agent: str, hostname: str, params: Mapping[str, str] | None) -> dict[str, Any]:
-    """event.request: credentials removed from query and body."""
+def request_view(
+    ip: str, user_agent: str, hostname: str, params: Mapping[str, str] | None, method: str = "POST"
+) -> dict[str, Any]:
+    """event.request: the parameters, credentials removed, as `query` for a GET and as `body` for a POST."""
     safe = {k: v for k, v in (params or {}).items() if k not in SECRET_PARAMS}
-    return {"ip": ip, "user_agent": user_agent, "hostname": hostname, "method": "POST", "query": {}, "body": safe}
+    get = method == "GET"
+    return {
+        "ip": ip, "user_agent": user_agent, "hostname": hostname, "method": method,
+        "query": safe if get else {}, "body": {} if get else safe,
+    }
 
 
 def build_event(

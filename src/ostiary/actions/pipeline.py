@@ -6,6 +6,7 @@ password, token exchange, /oauth/access_token (post-login), client_credentials (
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,9 +44,15 @@ class LoginFacts:
     connection: entities.Connection | None
     api: entities.Api | None
     scopes: list[str]
+    # event.transaction.requested_scopes: the scopes the request asked for (Auth0: "the scopes specified
+    # when the transaction was initiated"); None means the scopes being granted.
+    requested_scopes: list[str] | None = None
     transaction: dict[str, Any] = field(default_factory=dict)
-    # The request's parameters (event.request.body/query without credentials); optional.
-    request_params: dict[str, str] | None = None
+    # The request's parameters (event.request.body, or .query for a GET, without credentials).
+    request_params: Mapping[str, str] | None = None
+    request_method: str = "POST"
+    # The end user's IP when it is not the peer's (auth0-forwarded-for from a trusted client).
+    ip: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,7 @@ class CredentialsFacts:
     client: entities.Client
     api: entities.Api
     scopes: list[str]
-    request_params: dict[str, str] | None = None
+    request_params: Mapping[str, str] | None = None
 
 
 async def run_post_login(ctx: TenantContext, facts: LoginFacts) -> Outcome:
@@ -61,19 +68,25 @@ async def run_post_login(ctx: TenantContext, facts: LoginFacts) -> Outcome:
     hooks = await registry.hooks_for(ctx, registry.POST_LOGIN)
     if not hooks:
         return Outcome()
+    ip = facts.ip or ctx.ip
+    connection = facts.connection
+    if connection is None and facts.user.identities:
+        # refresh_token knows no connection of its own: the user's primary identity's (Auth0 fills it too).
+        connection = await ctx.repos.connections.by_name(facts.user.identities[0].connection)
     transaction = {
-        "protocol": facts.protocol,
-        "requested_scopes": list(facts.scopes),
-        "audience": facts.api.identifier if facts.api else None,
         **facts.transaction,
+        "protocol": facts.protocol,
+        "requested_scopes": list(facts.scopes if facts.requested_scopes is None else facts.requested_scopes),
+        "audience": facts.api.identifier if facts.api else None,
+        "ip": ip,
     }
     event = build_event(
         tenant_id=ctx.tenant.id,
         client=facts.client,
-        request=request_view(ctx.ip, ctx.user_agent, ctx.host, facts.request_params),
+        request=request_view(ip, ctx.user_agent, ctx.host, facts.request_params, facts.request_method),
         transaction=transaction,
         user=facts.user,
-        connection=facts.connection,
+        connection=connection,
         api=facts.api,
     )
     return await run_hooks(
@@ -103,6 +116,8 @@ async def run_credentials_exchange(ctx: TenantContext, facts: CredentialsFacts) 
 async def settle(ctx: TenantContext, user: entities.User | None, outcome: Outcome) -> None:
     """Apply what must happen after the last hook: deny, or persist metadata changes once."""
     if outcome.denied:
+        if user is not None and (outcome.app_metadata or outcome.user_metadata):
+            await _keep_metadata_of_denied_login(ctx, user, outcome)
         # Auth0 lets credentials-exchange / custom-token-exchange hooks pick the code; a custom code is
         # answered as access_denied with the hook's reason.
         error_class = DENY_ERRORS.get(outcome.deny_error, AccessDeniedError)
@@ -111,3 +126,18 @@ async def settle(ctx: TenantContext, user: entities.User | None, outcome: Outcom
         await ctx.repos.users.merge_metadata(
             user.user_id, app_metadata=outcome.app_metadata, user_metadata=outcome.user_metadata
         )
+
+
+async def _keep_metadata_of_denied_login(ctx: TenantContext, user: entities.User, outcome: Outcome) -> None:
+    """Auth0: api.access.deny "will NOT cancel other user-related side effects (such as metadata changes)".
+
+    Everything else the request wrote is undone; the metadata changes are kept on a user who existed before
+    this request (a user created by it, e.g. on a first social login, is rolled back with them).
+    """
+    await ctx.repos.rollback()
+    if await ctx.repos.users.by_user_id(user.user_id) is None:
+        return
+    await ctx.repos.users.merge_metadata(
+        user.user_id, app_metadata=outcome.app_metadata, user_metadata=outcome.user_metadata
+    )
+    await ctx.repos.commit()

@@ -52,5 +52,6 @@ async def sign_in_with_provider_token(ctx: TenantContext, params: Mapping[str, s
     scopes = grantable(split_scope(params.get("scope")), api)
     profile = await login(ctx, connection=connection, access_token=access_token, params=params)
     return await complete_social_login(
-        ctx, client=client, connection=connection, profile=profile, api=api, scopes=scopes, protocol=PROTOCOL
+        ctx, client=client, connection=connection, profile=profile, api=api, scopes=scopes, protocol=PROTOCOL,
+        params=params,
     )

@@ -7,6 +7,8 @@ the route rolls back on any error (a hook's deny included): no half-created user
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ostiary import entities
 from ostiary.actions.pipeline import LoginFacts, run_post_login, settle
 from ostiary.connections.base import ExternalProfile
@@ -14,6 +16,7 @@ from ostiary.errors import AccessDeniedError, InvalidRequestError
 from ostiary.oauth.context import TenantContext
 from ostiary.oauth.issuance import Issued, issue_user_tokens
 from ostiary.oauth.scopes import offline_access_allowed
+from ostiary.tokens.claims import split_scope
 
 
 async def enabled_connection(
@@ -40,8 +43,12 @@ async def complete_social_login(
     api: entities.Api | None,
     scopes: list[str],
     protocol: str,
+    params: Mapping[str, str],
 ) -> Issued:
-    """Find or create `{provider}|{id}`, count the login, run post-login hooks, issue tokens."""
+    """Find or create `{provider}|{id}`, count the login, run post-login hooks, issue tokens.
+
+    `params` are the request's (the hooks see them without credentials as event.request.body).
+    """
     user, _created = await ctx.repos.users.sign_in_external(
         connection=connection.name,
         provider=profile.provider,
@@ -66,6 +73,8 @@ async def complete_social_login(
             connection=connection,
             api=api,
             scopes=scopes,
+            requested_scopes=split_scope(params.get("scope")),
+            request_params=params,
         ),
     )
     await settle(ctx, user, outcome)
@@ -77,6 +86,7 @@ async def complete_social_login(
         api=api,
         scopes=scopes,
         outcome=outcome,
-        refresh=refresh,
+        # A hook that removes offline_access also removes the refresh token.
+        refresh=refresh and "offline_access" in outcome.adjust_scopes(scopes),
         auth_time=ctx.clock.now(),
     )

@@ -14,6 +14,7 @@ from ostiary.oauth.authorize import prompts, response_types
 from ostiary.oauth.authorize.request import AuthorizeRequest
 from ostiary.oauth.context import TenantContext
 from ostiary.store.repositories.sessions import SessionInfo, TransactionInfo
+from ostiary.tokens.claims import split_scope
 
 LOGIN = "login"
 SIGNUP = "signup"
@@ -77,15 +78,17 @@ async def finish(
         connection=connection,
         api=req.api,
         scopes=list(req.scopes),
+        requested_scopes=split_scope(req.params.get("scope")),
         transaction={
-            "protocol": req.protocol,
-            "requested_scopes": list(req.scopes),
             "redirect_uri": req.redirect_uri,
             "response_mode": req.response_mode,
             "response_type": sorted(req.response_types),
             "state": req.state,
             "prompt": sorted(req.prompts),
         },
+        # The authorization request's parameters; the app's browser sent them (resume is a GET too).
+        request_params=req.params,
+        request_method="GET",
     )
     outcome = await run_post_login(ctx, facts)
     await settle(ctx, user, outcome)

@@ -44,7 +44,9 @@ async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[
             "associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants"
         )
     scopes = granted_scopes(split_scope(params.get("scope")), client_grant.scope, api.scopes)
-    outcome = await run_credentials_exchange(ctx, CredentialsFacts(client=client, api=api, scopes=scopes))
+    outcome = await run_credentials_exchange(
+        ctx, CredentialsFacts(client=client, api=api, scopes=scopes, request_params=params)
+    )
     await settle(ctx, None, outcome)
     scopes = outcome.adjust_scopes(scopes)
     # No refresh token and no ID token: there is no user (RFC 6749 §4.4.3).

@@ -41,7 +41,8 @@ async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[
     client = auth.client
     audience = requested_audience(params, ctx.tenant)
     api = await require_api(ctx, audience) if audience else None
-    scopes = grantable(split_scope(params.get("scope")), api)
+    requested = split_scope(params.get("scope"))
+    scopes = grantable(requested, api)
 
     selection = UserSelection()
     hook = await registry.hook_named(ctx, profile.action_name, registry.CUSTOM_TOKEN_EXCHANGE)
@@ -56,7 +57,7 @@ async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[
                 "protocol": PROTOCOL,
                 "subject_token_type": subject_token_type,
                 "subject_token": subject_token,
-                "requested_scopes": scopes,
+                "requested_scopes": requested,
                 "audience": api.identifier if api else None,
             },
             api=api,
@@ -74,7 +75,8 @@ async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[
         ctx,
         LoginFacts(
             protocol=PROTOCOL, client=client, user=user, connection=connection, api=api, scopes=scopes,
-            transaction={"subject_token_type": subject_token_type}, request_params=dict(params),
+            requested_scopes=requested, transaction={"subject_token_type": subject_token_type},
+            request_params=params,
         ),
     )
     # Metadata set by the exchange hook and by post-login hooks is persisted once, post-login winning.

@@ -59,7 +59,9 @@ async def _login(
         connection=connection,
         api=api,
         scopes=scopes,
-        transaction={"protocol": protocol, "requested_scopes": requested, "ip": ip},
+        requested_scopes=requested,
+        request_params=params,
+        ip=ip,
     )
     outcome = await run_post_login(ctx, facts)
     await settle(ctx, user, outcome)
@@ -73,6 +75,7 @@ async def _login(
         outcome=outcome,
         # Auth0 marks resource-owner access tokens with gty "password" (both grant types).
         gty="password",
-        refresh=offline_access_allowed(scopes, api, client),
+        # What the hooks left: a hook that removes offline_access also removes the refresh token.
+        refresh=offline_access_allowed(outcome.adjust_scopes(scopes), api, client),
         auth_time=ctx.clock.now(),
     )

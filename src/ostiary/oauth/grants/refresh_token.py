@@ -73,9 +73,11 @@ async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[
             connection=None,
             api=api,
             scopes=scopes,
-            transaction={"requested_scopes": scopes},
+            request_params=params,
         ),
     )
+    # A deny raises here, before anything is issued and before the presented token is spent or rotated:
+    # the client may try again (Auth0 revokes a refresh token only through api.refreshToken.revoke).
     await settle(ctx, user, outcome)
     issued = await issue_user_tokens(
         ctx,

@@ -93,5 +93,6 @@ async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[
         ctx, connection=connection, client=client, subject_token=subject_token, user_profile=user_profile
     )
     return await complete_social_login(
-        ctx, client=client, connection=connection, profile=profile, api=api, scopes=scopes, protocol=PROTOCOL
+        ctx, client=client, connection=connection, profile=profile, api=api, scopes=scopes, protocol=PROTOCOL,
+        params=params,
     )

@@ -11,9 +11,12 @@ from starlette.responses import Response
 from ostiary import entities
 from ostiary.errors import OAuthError
 from ostiary.ids import new_opaque_token, token_hash
+from ostiary.oauth.authorize import pipeline
+from ostiary.oauth.authorize.request import AuthorizeRequest
 from ostiary.oauth.context import TenantContext
 from ostiary.store.repositories.sessions import TransactionInfo
 from ostiary.web import cookies
+from ostiary.web.authorize_pages import deliver_error
 from ostiary.web.csrf import bound_to_browser, csrf_ok
 from ostiary.web.forms import parse_body
 from ostiary.web.pages import error_page
@@ -63,3 +66,21 @@ async def check_post(
     if not csrf_ok(transaction, cookies.read_transaction_cookie(request, ctx.scheme), form.get("_csrf")):
         return error_page("invalid_request", BAD_CSRF, status=403)
     return form, transaction, client
+
+
+async def original_request(ctx: TenantContext, transaction: TransactionInfo) -> AuthorizeRequest | Response:
+    """The parked /authorize request, checked again; an error response when it no longer passes."""
+    try:
+        return await pipeline.run(ctx, transaction.params)
+    except pipeline.RedirectableError as exc:
+        return deliver_error(ctx, exc.request, exc.error)
+    except OAuthError as exc:
+        return error_page(exc.error, exc.description)
+
+
+async def end_with_error(ctx: TenantContext, state: str, req: AuthorizeRequest, exc: OAuthError) -> Response:
+    """Finish the transaction once and send `exc` to the app's redirect_uri (the user refused, or is blocked)."""
+    if not await ctx.repos.transactions.complete(state):
+        return error_page("invalid_request", EXPIRED)
+    await ctx.repos.commit()
+    return deliver_error(ctx, req, exc)

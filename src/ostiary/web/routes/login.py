@@ -17,7 +17,7 @@ from ostiary import entities
 from ostiary.connections.choice import page_connection
 from ostiary.connections.database import authenticate_password
 from ostiary.connections.signup import signup_user
-from ostiary.errors import AccessDeniedError, DbConnectionError, OAuthError, TooManyAttemptsError
+from ostiary.errors import DbConnectionError, OAuthError, TooManyAttemptsError, UserBlockedError
 from ostiary.oauth.context import TenantContext
 from ostiary.web import cookies
 from ostiary.web.csrf import csrf_token
@@ -25,7 +25,7 @@ from ostiary.web.deps import Context
 from ostiary.web.forms import parse_query
 from ostiary.web.login_pages import login_page, signup_page
 from ostiary.web.pages import error_page, redirect
-from ostiary.web.transactions import check_post, open_page
+from ostiary.web.transactions import check_post, end_with_error, open_page, original_request
 
 router = APIRouter()
 
@@ -89,8 +89,11 @@ async def login_submit(request: Request, ctx: Context) -> Response:
         user = await authenticate_password(
             ctx, connection=connection, username=username, password=form.get("password", "")
         )
-        if user.blocked:
-            raise AccessDeniedError("user is blocked")
+    except UserBlockedError as exc:
+        # Auth0 sends a blocked user back to the app: error=unauthorized&error_description=user is blocked.
+        await ctx.repos.commit()
+        req = await original_request(ctx, transaction)
+        return req if isinstance(req, Response) else await end_with_error(ctx, state, req, exc)
     except OAuthError as exc:
         # Whatever attack protection recorded must stay recorded.
         await ctx.repos.commit()

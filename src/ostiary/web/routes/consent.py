@@ -9,15 +9,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ostiary import entities
-from ostiary.errors import AccessDeniedError, OAuthError
+from ostiary.errors import AccessDeniedError
 from ostiary.oauth.authorize import prompts
 from ostiary.oauth.authorize.request import AuthorizeRequest
 from ostiary.oauth.context import TenantContext
 from ostiary.store.repositories.sessions import TransactionInfo
-from ostiary.web import cookies
-from ostiary.web.csrf import csrf_token
 from ostiary.web.deps import Context
-from ostiary.web.forms import parse_query
 from ostiary.web.login_pages import consent_page
 from ostiary.web.pages import error_page, redirect
 from ostiary.web.transactions import EXPIRED, check_post, end_with_error, open_page, original_request
@@ -54,29 +51,22 @@ def _described(req: AuthorizeRequest) -> list[tuple[str, str]]:
 
 @router.get("/u/consent")
 async def consent_form(request: Request, ctx: Context) -> Response:
-    try:
-        state = parse_query(request).get("state", "")
-    except OAuthError as exc:
-        return error_page(exc.error, exc.description)
-    opened = await open_page(request, ctx, state)
+    opened = await open_page(request, ctx)
     if isinstance(opened, Response):
         return opened
-    transaction, client, browser, new_cookie = opened
-    loaded = await _request_and_user(ctx, transaction)
+    loaded = await _request_and_user(ctx, opened.transaction)
     if isinstance(loaded, Response):
         return loaded
     req, user = loaded
     page = consent_page(
         tenant=ctx.tenant,
-        client=client,
+        client=opened.client,
         user=user,
         scopes=_described(req),
-        state=state,
-        csrf=csrf_token(transaction, browser),
+        state=opened.state,
+        csrf=opened.csrf,
     )
-    if new_cookie is not None:
-        cookies.set_transaction_cookie(page, new_cookie, scheme=ctx.scheme)
-    return page
+    return opened.send(page, ctx)
 
 
 @router.post("/u/consent")

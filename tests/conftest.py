@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -46,16 +47,18 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(fixture))
 
 
+def settings_for(database_url: str, **overrides: Any) -> Settings:
+    """The tests' settings (https, no caching, no .env file); a module's own `settings` fixture adds overrides."""
+    values: dict[str, Any] = {
+        "public_scheme": "https", "master_key": TEST_MASTER_KEY, "cache_ttl_seconds": 0.0, "log_format": "text",
+        **overrides,
+    }
+    return Settings(database_url=database_url, _env_file=None, **values)  # type: ignore[call-arg]
+
+
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        public_scheme="https",
-        master_key=TEST_MASTER_KEY,
-        cache_ttl_seconds=0.0,
-        log_format="text",
-        _env_file=None,  # type: ignore[call-arg]
-    )
+    return settings_for(database_url)
 
 
 @pytest.fixture

@@ -147,11 +147,28 @@ class TooManyAttemptsError(OAuthError):
 
 
 class UserBlockedError(OAuthError):
-    """An admin blocked the user (users.blocked). Auth0 answers 401 unauthorized "user is blocked"."""
+    """An admin blocked the user (users.blocked): the one error every flow raises for it.
+
+    A login (password and password-realm grants, token exchange, /oauth/access_token, the login page and an
+    SSO session at /authorize) gets Auth0's `unauthorized` "user is blocked": 401 at the token endpoint, and
+    error=unauthorized at the app's redirect_uri from /authorize. Grants that continue an earlier login
+    (authorization_code, refresh_token) raise `UserBlockedError.for_grant()`: Auth0's 403 invalid_grant.
+    """
 
     error = "unauthorized"
     status_code = 401
     default_description = "user is blocked"
+
+    @staticmethod
+    def for_grant() -> UserBlockedError:
+        return _UserBlockedGrantError()
+
+
+class _UserBlockedGrantError(UserBlockedError):
+    """A blocked user's code or refresh token: Auth0 answers 403 invalid_grant "user is blocked"."""
+
+    error = "invalid_grant"
+    status_code = 403
 
 
 class TooManyRequestsError(OAuthError):

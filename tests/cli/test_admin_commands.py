@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from ostiary.passwords import verify_password
 from tests.support.cli import Cli
@@ -149,3 +150,22 @@ def test_tenants_commands(cli: Cli) -> None:
     assert f"{name}\t{name}.test, alt-{name}.test\tAcme" in cli.ok("tenants", "list").splitlines()
     assert cli.ok("tenants", "delete", name).strip() == f"deleted tenant {name}"
     assert name not in cli.ok("tenants", "list")
+    other = cli.new_tenant()
+    assert json.loads(cli.ok("tenants", "delete", other, "--json")) == {"deleted": other}
+
+
+def test_hook_and_profile_commands_print_json(cli: Cli, tmp_path: Path) -> None:
+    t = cli.new_tenant()
+    code = tmp_path / "cte.py"
+    code.write_text("def on_execute_custom_token_exchange(event, api):\n    pass\n")
+    cli.ok("actions", "add", "-t", t, "--name", "cte", "--trigger", "custom-token-exchange", "--code-file",
+           str(code), "--no-bind")
+    cli.ok("token-exchange-profiles", "create", "-t", t, "--name", "legacy",
+           "--subject-token-type", "https://ext.example.com/t", "--action", "cte")
+    assert json.loads(cli.ok("actions", "order", "-t", t, "custom-token-exchange", "--json")) == {
+        "trigger": "custom-token-exchange", "actions": [],
+    }
+    assert json.loads(cli.ok("token-exchange-profiles", "delete", "-t", t, "legacy", "--json")) == {
+        "deleted": "legacy",
+    }
+    assert json.loads(cli.ok("actions", "remove", "-t", t, "cte", "--json")) == {"deleted": "cte"}

@@ -8,7 +8,9 @@ import hashlib
 import pytest
 from cryptography import x509
 
+from tests.support.browser_login import authorize_params, exchange_code, login_round_trip, response_params, web_app
 from tests.support.factories import TenantFixture
+from tests.support.jwks import verify
 
 PATHS = ["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"]
 
@@ -27,10 +29,7 @@ async def test_discovery_document_is_auth0s_field_set(tenant: TenantFixture, pat
         "jwks_uri": f"{base}/.well-known/jwks.json",
         "revocation_endpoint": f"{base}/oauth/revoke",
         "end_session_endpoint": f"{base}/oidc/logout",
-        "scopes_supported": [
-            "openid", "profile", "offline_access", "name", "given_name", "family_name", "nickname", "email",
-            "email_verified", "picture", "created_at", "identities", "phone", "address",
-        ],
+        "scopes_supported": ["openid", "profile", "offline_access", "email"],
         "response_types_supported": [
             "code", "token", "id_token", "code token", "code id_token", "token id_token", "code token id_token",
         ],
@@ -40,8 +39,8 @@ async def test_discovery_document_is_auth0s_field_set(tenant: TenantFixture, pat
         "id_token_signing_alg_values_supported": ["HS256", "RS256", "PS256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "claims_supported": [
-            "aud", "auth_time", "created_at", "email", "email_verified", "exp", "family_name", "given_name",
-            "iat", "identities", "iss", "name", "nickname", "phone_number", "picture", "sub",
+            "aud", "auth_time", "email", "email_verified", "exp", "family_name", "given_name", "iat", "iss",
+            "name", "nickname", "picture", "sub", "updated_at",
         ],
         "request_uri_parameter_supported": False,
         "request_parameter_supported": False,
@@ -51,6 +50,27 @@ async def test_discovery_document_is_auth0s_field_set(tenant: TenantFixture, pat
     assert "grant_types_supported" not in response.json()
     assert response.headers["access-control-allow-origin"] == "*"
     assert "max-age=" in response.headers["cache-control"]
+
+
+async def test_every_advertised_scope_is_granted_and_every_advertised_claim_is_emitted(
+    tenant: TenantFixture,
+) -> None:
+    discovery = (await tenant.http.get(PATHS[0])).json()
+    app = await web_app(tenant)
+    await tenant.repos_call(lambda r: r.users.update(
+        app.user.user_id, given_name="Alice", family_name="Example", nickname="ali", picture="https://p.example/a",
+    ))
+    scope = " ".join(discovery["scopes_supported"])
+    answer = response_params(await login_round_trip(app, authorize_params(app, scope=scope)))
+    tokens = await exchange_code(app, answer["code"])
+    assert tokens.status_code == 200, tokens.text
+    body = tokens.json()
+    assert body.get("scope", scope) == scope and body["refresh_token"]
+    id_claims = await verify(tenant.http, body["id_token"], audience=app.client.client_id, issuer=tenant.issuer)
+    userinfo = await tenant.http.get("/userinfo", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert userinfo.status_code == 200, userinfo.text
+    missing = set(discovery["claims_supported"]) - set(id_claims) - set(userinfo.json())
+    assert not missing, f"advertised but never emitted: {sorted(missing)}"
 
 
 async def test_discovery_issuer_follows_the_host_and_ignores_untrusted_forwarded_host(

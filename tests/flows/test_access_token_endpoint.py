@@ -234,3 +234,14 @@ async def test_connection_not_enabled_for_the_client(tenant: TenantFixture, fake
 async def test_unknown_client_is_unauthorized(tenant: TenantFixture, fakes: FakeProviders) -> None:
     response = await post(tenant, {"client_id": "nobody", "access_token": "t", "connection": "facebook"})
     assert (response.status_code, response.json()) == error(401, "access_denied", "Unauthorized")
+
+
+async def test_blocked_user_is_unauthorized(tenant: TenantFixture, fakes: FakeProviders) -> None:
+    app = await social_app(tenant, fakes, "google-oauth2", oidc_conformant=False)
+    body = {"client_id": app.client.client_id, "access_token": google_token(fakes), "connection": "google-oauth2"}
+    assert (await post(tenant, body)).status_code == 200
+    [user] = await users_of(tenant)
+    await tenant.repos_call(lambda r: r.users.update(user.user_id, blocked=True))
+    response = await post(tenant, body)
+    assert response.status_code == 401
+    assert response.json() == {"error": "unauthorized", "error_description": "user is blocked"}

@@ -181,7 +181,19 @@ async def test_user_blocked_after_authorize_cannot_redeem(tenant: TenantFixture)
     code = await _code(app)
     await tenant.repos_call(lambda r: r.users.update(app.user.user_id, blocked=True))
     response = await exchange_code(app, code)
-    assert response.status_code == 403 and response.json()["error"] == "invalid_grant"
+    assert response.status_code == 403
+    assert response.json() == {"error": "invalid_grant", "error_description": "user is blocked"}
+
+
+async def test_sso_session_of_a_blocked_user_sends_unauthorized_to_the_app(tenant: TenantFixture) -> None:
+    app = await web_app(tenant)
+    await _code(app)
+    await tenant.repos_call(lambda r: r.users.update(app.user.user_id, blocked=True))
+    again = await start(app.http, authorize_params(app, state="second"))
+    assert again.status_code == 302 and again.headers["location"].startswith(f"{CALLBACK}?")
+    assert response_params(again) == {
+        "error": "unauthorized", "error_description": "user is blocked", "state": "second", "iss": tenant.issuer,
+    }
 
 
 async def test_scope_and_audience_sent_at_the_token_endpoint_are_ignored(tenant: TenantFixture) -> None:

@@ -196,3 +196,12 @@ async def test_an_action_used_by_a_profile_cannot_be_deleted(tenant: TenantFixtu
     with pytest.raises(AdminError) as caught:
         await tenant.repos_call(lambda r: r.actions.delete("legacy-exchange"))
     assert "used by token exchange profile 'legacy'" in str(caught.value)
+
+
+async def test_blocked_user_is_unauthorized_and_gets_no_tokens(tenant: TenantFixture) -> None:
+    form = await setup(tenant)
+    existing = await tenant.user(connection="legacy-db", email="bob@example.com")
+    await tenant.repos_call(lambda r: r.users.update(existing.user_id, blocked=True))
+    response = await exchange(tenant, form, f"valid:{existing.user_id}:x")
+    assert response.status_code == 401
+    assert response.json() == {"error": "unauthorized", "error_description": "user is blocked"}

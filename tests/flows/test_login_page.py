@@ -226,13 +226,22 @@ async def test_authorize_by_post_form(tenant: TenantFixture) -> None:
     assert response_params(response)["error"] == "login_required"
 
 
-async def test_blocked_user_cannot_log_in_on_the_page(tenant: TenantFixture) -> None:
+async def test_blocked_user_is_sent_back_to_the_app_with_unauthorized(tenant: TenantFixture) -> None:
     app = await web_app(tenant)
     await tenant.repos_call(lambda r: r.users.update(app.user.user_id, blocked=True))
-    first = await start(app.http, authorize_params(app))
+    first = await start(app.http, authorize_params(app, state="s1"))
     state, csrf = await open_login_page(app.http, first.headers["location"])
+    wrong = await submit_login(app.http, state, csrf, app.user.email or "", "not the password")
+    assert wrong.status_code == 400 and "Wrong email or password." in wrong.text  # no enumeration
     response = await submit_login(app.http, state, csrf, app.user.email or "", PASSWORD)
-    assert response.status_code == 400 and "user is blocked" in response.text
+    # Auth0: redirected to the app with error=unauthorized&error_description=user is blocked; no session.
+    assert response.status_code == 302 and response.headers["location"].startswith(f"{CALLBACK}?")
+    assert response_params(response) == {
+        "error": "unauthorized", "error_description": "user is blocked", "state": "s1", "iss": tenant.issuer,
+    }
+    assert "set-cookie" not in response.headers
+    again = await submit_login(app.http, state, csrf, app.user.email or "", PASSWORD)
+    assert_error_page(again)
 
 
 async def test_long_state_with_special_characters_is_returned_byte_identical(tenant: TenantFixture) -> None:
@@ -240,3 +249,16 @@ async def test_long_state_with_special_characters_is_returned_byte_identical(ten
     state = "&=#%+/? é😀" * 200
     answer = await login_round_trip(app, authorize_params(app, state=state))
     assert response_params(answer)["state"] == state
+
+
+async def test_ten_wrong_passwords_lock_the_page_with_auth0s_message(tenant: TenantFixture) -> None:
+    app = await web_app(tenant)
+    first = await start(app.http, authorize_params(app))
+    state, csrf = await open_login_page(app.http, first.headers["location"])
+    for _ in range(10):
+        wrong = await submit_login(app.http, state, csrf, app.user.email or "", "not the password")
+        assert wrong.status_code == 400 and "Wrong email or password." in wrong.text
+    locked = await submit_login(app.http, state, csrf, app.user.email or "", PASSWORD)
+    assert locked.status_code == 429
+    assert "Your account has been blocked after multiple consecutive login attempts." in locked.text
+    assert "set-cookie" not in locked.headers

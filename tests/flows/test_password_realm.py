@@ -86,3 +86,10 @@ async def test_realm_grant_not_enabled_for_the_client(rop: Rop) -> None:
     assert response.status_code == 403
     assert response.json()["error"] == "unauthorized_client"
     assert response.json()["error_description"] == f"Grant type '{REALM}' not allowed for the client."
+
+
+async def test_admin_blocked_user_is_unauthorized(rop: Rop) -> None:
+    await rop.t.repos_call(lambda r: r.users.update(rop.user.user_id, blocked=True))
+    response = await rop.token(grant_type=REALM, realm="Username-Password-Authentication", audience=API)
+    assert response.status_code == 401
+    assert response.json() == {"error": "unauthorized", "error_description": "user is blocked"}

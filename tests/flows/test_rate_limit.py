@@ -1,4 +1,4 @@
-"""Per-IP rate limit on /oauth/token: 429 too_many_requests with Retry-After and Auth0's X-RateLimit-* headers."""
+"""Per-IP rate limit on /oauth/token and the login page: 429 too_many_requests, Retry-After, X-RateLimit-*."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.support.browser_login import PASSWORD, authorize_params, open_login_page, start, submit_login, web_app
 from tests.support.factories import TenantFixture, make_tenant
 from tests.support.redis_prefix import REDIS_URL, unique_prefix
 
@@ -119,3 +120,25 @@ async def test_redis_limit_is_shared_by_every_process(limited: StateFactory, clo
         assert refused.headers["retry-after"] == str(max(1, math.ceil(window_end - clock.now())))
         await t1.http.aclose()
         await t2.http.aclose()
+
+
+async def test_login_page_is_limited_per_ip_with_its_own_budget(limited: StateFactory) -> None:
+    async with limited() as st:
+        t = await make_tenant(st, create_app(state=st))
+        app = await web_app(t)
+        first = await start(app.http, authorize_params(app))
+        state, csrf = await open_login_page(app.http, first.headers["location"])
+        assert (await submit_login(app.http, state, csrf, app.user.email or "", "wrong")).status_code == 400
+        assert (await app.http.get(first.headers["location"])).status_code == 200
+        for refused in (
+            await app.http.get(first.headers["location"]),
+            await submit_login(app.http, state, csrf, app.user.email or "", PASSWORD),
+        ):
+            assert refused.status_code == 429
+            assert refused.headers["content-type"].startswith("text/html")
+            assert "too_many_requests" in refused.text
+            assert refused.headers["retry-after"] == "20"
+            assert refused.headers["x-ratelimit-remaining"] == "0"
+        # /oauth/token counts in its own bucket: this one is answered (400), not refused.
+        assert (await t.http.post("/oauth/token", data={})).status_code == 400
+        await t.http.aclose()

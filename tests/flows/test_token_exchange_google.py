@@ -157,3 +157,18 @@ async def test_concurrent_first_logins_of_one_identity_create_one_user(
     assert [r.status_code for r in responses] == [200, 200, 200], [r.text for r in responses]
     [user] = await users_of(tenant)
     assert user.user_id == "google-oauth2|110169484474386276334" and user.logins_count == 3
+
+
+async def test_blocked_user_is_unauthorized_and_the_login_is_not_counted(
+    tenant: TenantFixture, fakes: FakeProviders, clock: FrozenClock
+) -> None:
+    app = await social_app(tenant, fakes, "google-oauth2")
+    first = await exchange(tenant, app.client.client_id, fakes.google_id_token(google_claims(clock)), GOOGLE_TYPE)
+    assert first.status_code == 200, first.text
+    [user] = await users_of(tenant)
+    await tenant.repos_call(lambda r: r.users.update(user.user_id, blocked=True))
+    again = await exchange(tenant, app.client.client_id, fakes.google_id_token(google_claims(clock)), GOOGLE_TYPE)
+    assert again.status_code == 401
+    assert again.json() == {"error": "unauthorized", "error_description": "user is blocked"}
+    [user] = await users_of(tenant)
+    assert user.logins_count == 1

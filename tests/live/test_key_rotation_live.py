@@ -4,19 +4,17 @@ and tokens signed on either side of it keep verifying against the JWKS."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 from pathlib import Path
 
 import httpx
 import jwt
 import pytest
 
-from ostiary.admin.provision import provision_tenant
 from ostiary.admin.session import admin_session
 from ostiary.settings import Settings
 from tests.conftest import TEST_MASTER_KEY
 from tests.support.jwks import verify
-from tests.support.live import live_server
+from tests.support.live import LIVE_API, live_server, seed_m2m_tenant
 
 pytestmark = pytest.mark.live
 
@@ -24,17 +22,7 @@ TTL_SECONDS = 1.0
 
 
 async def test_workers_pick_up_a_rotation_within_the_cache_ttl(settings: Settings, test_output_dir: Path) -> None:
-    domain = f"rot-{secrets.token_hex(4)}.test"
-    async with admin_session(settings) as admin:
-        tenant = await provision_tenant(admin, name=domain, domains=[domain])
-        repos = admin.repos(tenant)
-        api = await repos.resource_servers.create(identifier="https://live.example", scopes=["read:x"])
-        client = await repos.clients.create(name="m2m", app_type="non_interactive")
-        await repos.client_grants.upsert(client_id=client.client_id, audience=api.identifier, scope=["read:x"])
-    form = {
-        "grant_type": "client_credentials", "client_id": client.client_id,
-        "client_secret": client.client_secret, "audience": api.identifier,
-    }
+    domain, form = await seed_m2m_tenant(settings, "rot")
     issuer = f"http://{domain}/"
     try:
         with live_server(
@@ -55,12 +43,13 @@ async def test_workers_pick_up_a_rotation_within_the_cache_ttl(settings: Setting
                 old_kids = {jwt.get_unverified_header(t)["kid"] for t in before}
                 assert len(old_kids) == 1
                 async with admin_session(settings) as admin:
-                    new_current = await admin.repos(tenant).signing_keys.rotate()
+                    _, repos = await admin.tenant_repos(domain)
+                    new_current = await repos.signing_keys.rotate()
                 await asyncio.sleep(TTL_SECONDS + 0.5)  # the bound under test is wall-clock, across processes
                 after = await mint(20)
                 assert {jwt.get_unverified_header(t)["kid"] for t in after} == {new_current.kid}
                 for token in (*before, *after):
-                    await verify(http, token, audience=api.identifier, issuer=issuer)
+                    await verify(http, token, audience=LIVE_API, issuer=issuer)
     finally:
         async with admin_session(settings) as admin:
-            await admin.tenants.delete(tenant.name)
+            await admin.tenants.delete(domain)

@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 import httpx
 import jwt
 import pytest
 
-from ostiary.admin.provision import provision_tenant
 from ostiary.admin.session import admin_session
 from ostiary.settings import Settings
 from tests.conftest import TEST_MASTER_KEY
-from tests.support.live import live_server
+from tests.support.live import live_server, seed_m2m_tenant
 
 pytestmark = pytest.mark.live
 
 
 async def test_two_workers_share_keys_and_tenants(settings: Settings, test_output_dir: Path) -> None:
-    domain = f"live-{secrets.token_hex(4)}.test"
-    async with admin_session(settings) as admin:
-        tenant = await provision_tenant(admin, name=domain, domains=[domain])
-        repos = admin.repos(tenant)
-        api = await repos.resource_servers.create(identifier="https://live.example", scopes=["read:x"])
-        client = await repos.clients.create(name="m2m", app_type="non_interactive")
-        await repos.client_grants.upsert(client_id=client.client_id, audience=api.identifier, scope=["read:x"])
-    form = {
-        "grant_type": "client_credentials",
-        "client_id": client.client_id,
-        "client_secret": client.client_secret,
-        "audience": api.identifier,
-    }
+    domain, form = await seed_m2m_tenant(settings, "live")
     try:
         url = settings.database_url
         with live_server(database_url=url, master_key=TEST_MASTER_KEY, log_dir=test_output_dir) as srv:
@@ -45,4 +31,4 @@ async def test_two_workers_share_keys_and_tenants(settings: Settings, test_outpu
                     assert response.headers["x-request-id"]
     finally:
         async with admin_session(settings) as admin:
-            await admin.tenants.delete(tenant.name)
+            await admin.tenants.delete(domain)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -13,6 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from ostiary.admin.provision import provision_tenant
+from ostiary.admin.session import admin_session
+from ostiary.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,3 +95,23 @@ def live_server(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+LIVE_API = "https://live.example"
+
+
+async def seed_m2m_tenant(settings: Settings, prefix: str) -> tuple[str, dict[str, str]]:
+    """A fresh tenant named after its domain, with one API and a machine client holding a grant for it.
+
+    Returns the domain (send it as Host) and the client_credentials form; delete the tenant by that name after.
+    """
+    domain = f"{prefix}-{secrets.token_hex(4)}.test"
+    async with admin_session(settings) as admin:
+        tenant = await provision_tenant(admin, name=domain, domains=[domain])
+        repos = admin.repos(tenant)
+        api = await repos.resource_servers.create(identifier=LIVE_API, scopes=["read:x"])
+        client = await repos.clients.create(name="m2m", app_type="non_interactive")
+        await repos.client_grants.upsert(client_id=client.client_id, audience=api.identifier, scope=["read:x"])
+    form = {"grant_type": "client_credentials", "client_id": client.client_id,
+            "client_secret": client.client_secret or "", "audience": api.identifier}
+    return domain, form

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from ostiary import entities
 from ostiary.connections.id_tokens import JWKS
 from ostiary.settings import Settings
-from tests.conftest import TEST_MASTER_KEY
+from tests.conftest import settings_for
 from tests.support.factories import TenantFixture
 from tests.support.fake_providers import FakeProviders, FakeProviderServer
 from tests.support.jwks import verify
@@ -56,15 +56,7 @@ def fakes(fake_server: FakeProviders) -> FakeProviders:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        public_scheme="https",
-        master_key=TEST_MASTER_KEY,
-        cache_ttl_seconds=0.0,
-        log_format="text",
-        upstream_timeout_seconds=UPSTREAM_TIMEOUT,
-        _env_file=None,  # type: ignore[call-arg]
-    )
+    return settings_for(database_url, upstream_timeout_seconds=UPSTREAM_TIMEOUT)
 
 
 def connection_options(fakes: FakeProviders, strategy: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 
 from ostiary import entities
 from ostiary.actions.api import UserSelection
-from ostiary.errors import AccessDeniedError, AdminError
+from ostiary.errors import AccessDeniedError, AdminError, UserBlockedError
 from ostiary.oauth.context import TenantContext
 
 log = logging.getLogger("ostiary.hooks")
@@ -41,7 +41,7 @@ async def resolve_user(
         user, connection = await _by_connection(ctx, client, selection, hook)
     assert user is not None
     if user.blocked:
-        raise AccessDeniedError("user is blocked")
+        raise UserBlockedError()
     return user, connection
 
 

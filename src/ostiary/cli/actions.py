@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from ostiary.admin.session import AdminSession
-from ostiary.cli._common import JsonOpt, TenantOpt, emit, fail, run_admin
+from ostiary.cli._common import JsonOpt, TenantOpt, done, emit, fail, run_admin
 from ostiary.store.repositories.actions import TRIGGERS, ActionSpec, ExchangeProfile
 
 app = typer.Typer(help="Hooks (Auth0 Actions in Python) and their order per trigger.", no_args_is_help=True)
@@ -93,7 +93,9 @@ def add(
 
 
 @app.command("remove")
-def remove(tenant: TenantOpt, name: Annotated[str, typer.Argument(help="Hook name.")]) -> None:
+def remove(
+    tenant: TenantOpt, name: Annotated[str, typer.Argument(help="Hook name.")], as_json: JsonOpt = False
+) -> None:
     """Delete a hook and its bindings."""
 
     async def go(admin: AdminSession) -> None:
@@ -101,7 +103,7 @@ def remove(tenant: TenantOpt, name: Annotated[str, typer.Argument(help="Hook nam
         await repos.actions.delete(name)
 
     run_admin(go)
-    typer.echo(f"removed hook {name}")
+    done(f"removed hook {name}", as_json=as_json, deleted=name)
 
 
 @app.command("order")
@@ -109,6 +111,7 @@ def order(
     tenant: TenantOpt,
     trigger: Annotated[str, typer.Argument(help=f"One of {', '.join(TRIGGERS)}.")],
     names: Annotated[list[str] | None, typer.Argument(help="Hook names in run order (none: unbind all).")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Set which hooks run for a trigger, in this order."""
 
@@ -117,7 +120,9 @@ def order(
         await repos.actions.bind(trigger, names or [])
         return await repos.actions.bound_names(trigger)
 
-    typer.echo(f"{trigger}: {' → '.join(run_admin(go)) or '(none)'}")
+    bound = run_admin(go)
+    emit({"trigger": trigger, "actions": bound}, as_json=as_json,
+         text=lambda _: f"{trigger}: {' → '.join(bound) or '(none)'}")
 
 
 @profiles_app.command("create")
@@ -155,7 +160,9 @@ def list_profiles(tenant: TenantOpt, as_json: JsonOpt = False) -> None:
 
 
 @profiles_app.command("delete")
-def delete_profile(tenant: TenantOpt, name: Annotated[str, typer.Argument(help="Profile name.")]) -> None:
+def delete_profile(
+    tenant: TenantOpt, name: Annotated[str, typer.Argument(help="Profile name.")], as_json: JsonOpt = False
+) -> None:
     """Delete a profile (its subject_token_type becomes unsupported)."""
 
     async def go(admin: AdminSession) -> None:
@@ -163,4 +170,4 @@ def delete_profile(tenant: TenantOpt, name: Annotated[str, typer.Argument(help="
         await repos.token_exchange_profiles.delete(name)
 
     run_admin(go)
-    typer.echo(f"deleted profile {name}")
+    done(f"deleted profile {name}", as_json=as_json, deleted=name)

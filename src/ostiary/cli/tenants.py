@@ -9,7 +9,7 @@ import typer
 from ostiary import entities
 from ostiary.admin.provision import provision_tenant
 from ostiary.admin.session import AdminSession
-from ostiary.cli._common import JsonOpt, emit, run_admin
+from ostiary.cli._common import JsonOpt, done, emit, run_admin
 
 app = typer.Typer(help="Tenants: each answers on its own domain(s) with its own keys, clients and users.",
                   no_args_is_help=True)
@@ -93,11 +93,11 @@ def update(
 
 
 @app.command("delete")
-def delete(name: Annotated[str, typer.Argument()]) -> None:
+def delete(name: Annotated[str, typer.Argument()], as_json: JsonOpt = False) -> None:
     """Delete a tenant and everything in it."""
 
     async def go(admin: AdminSession) -> None:
         await admin.tenants.delete(name)
 
     run_admin(go)
-    typer.echo(f"deleted tenant {name}")
+    done(f"deleted tenant {name}", as_json=as_json, deleted=name)

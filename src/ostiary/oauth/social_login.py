@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from ostiary import entities
 from ostiary.actions.pipeline import LoginFacts, run_post_login, settle
 from ostiary.connections.base import ExternalProfile
-from ostiary.errors import AccessDeniedError, InvalidRequestError
+from ostiary.errors import InvalidRequestError, UserBlockedError
 from ostiary.oauth.context import TenantContext
 from ostiary.oauth.issuance import Issued, issue_user_tokens
 from ostiary.oauth.scopes import offline_access_allowed
@@ -58,7 +58,7 @@ async def complete_social_login(
         profile_data=profile.profile_data,
     )
     if user.blocked:
-        raise AccessDeniedError("user is blocked")
+        raise UserBlockedError()
     await ctx.repos.users.record_login(user.user_id, ip=ctx.ip)
     refresh = offline_access_allowed(scopes, api, client)
     if not refresh:

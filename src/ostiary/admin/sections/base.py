@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -61,6 +62,17 @@ def as_list(key: str, value: Any) -> list[dict[str, Any]]:
         if not isinstance(item, dict):
             raise AdminError(f"{key}[{i}]: expected an object")
     return value
+
+
+async def apply_each(
+    ctx: AdminContext, key: str, items: Any, apply_one: Callable[[AdminContext, dict[str, Any]], Awaitable[None]]
+) -> None:
+    """Apply every object of a list section; an error names the item (`clients[2]: ...`)."""
+    for i, item in enumerate(as_list(key, items)):
+        try:
+            await apply_one(ctx, item)
+        except AdminError as exc:
+            raise AdminError(f"{key}[{i}]: {exc}") from exc
 
 
 def required_str(field_name: str, value: Any) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ostiary.admin import references
-from ostiary.admin.sections.base import AdminContext, as_list, required_str
-from ostiary.errors import AdminError
+from ostiary.admin.sections.base import AdminContext, apply_each, required_str
 from ostiary.store.repositories import _validate as v
 
 KEY = "clientGrants"
@@ -28,11 +27,7 @@ async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
 
 
 async def apply(ctx: AdminContext, items: Any) -> None:
-    for i, item in enumerate(as_list(KEY, items)):
-        try:
-            await _apply_one(ctx, item)
-        except AdminError as exc:
-            raise AdminError(f"clientGrants[{i}]: {exc}") from exc
+    await apply_each(ctx, KEY, items, _apply_one)
 
 
 async def export(ctx: AdminContext) -> list[dict[str, Any]]:

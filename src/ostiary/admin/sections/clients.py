@@ -6,8 +6,7 @@ import dataclasses
 from typing import Any
 
 from ostiary import entities
-from ostiary.admin.sections.base import AdminContext, as_list, changes, required_str, without_none
-from ostiary.errors import AdminError
+from ostiary.admin.sections.base import AdminContext, apply_each, changes, required_str, without_none
 from ostiary.store.repositories import _validate as v
 from ostiary.store.repositories.clients import CLIENT_FIELDS
 
@@ -66,11 +65,7 @@ async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
 
 
 async def apply(ctx: AdminContext, items: Any) -> None:
-    for i, item in enumerate(as_list(KEY, items)):
-        try:
-            await _apply_one(ctx, item)
-        except AdminError as exc:
-            raise AdminError(f"clients[{i}]: {exc}") from exc
+    await apply_each(ctx, KEY, items, _apply_one)
 
 
 async def export(ctx: AdminContext) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ostiary import entities
 from ostiary.admin import references
-from ostiary.admin.sections.base import AdminContext, as_list, required_str
+from ostiary.admin.sections.base import AdminContext, apply_each, required_str
 from ostiary.errors import AdminError
 from ostiary.store.repositories import _validate as v
 from ostiary.store.secrets import SECRET_OPTION_KEYS
@@ -51,11 +51,7 @@ async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
 
 
 async def apply(ctx: AdminContext, items: Any) -> None:
-    for i, item in enumerate(as_list(KEY, items)):
-        try:
-            await _apply_one(ctx, item)
-        except AdminError as exc:
-            raise AdminError(f"connections[{i}]: {exc}") from exc
+    await apply_each(ctx, KEY, items, _apply_one)
 
 
 def _export_one(conn: entities.Connection, names: list[str], include_secrets: bool) -> dict[str, Any]:

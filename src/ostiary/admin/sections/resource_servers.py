@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ostiary import entities
-from ostiary.admin.sections.base import AdminContext, as_list, changes, required_str
-from ostiary.errors import AdminError
+from ostiary.admin.sections.base import AdminContext, apply_each, changes, required_str
 from ostiary.store.repositories import _validate as v
 from ostiary.store.repositories.resource_servers import API_FIELDS, parse_scopes
 
@@ -51,11 +50,7 @@ async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
 
 
 async def apply(ctx: AdminContext, items: Any) -> None:
-    for i, item in enumerate(as_list(KEY, items)):
-        try:
-            await _apply_one(ctx, item)
-        except AdminError as exc:
-            raise AdminError(f"resourceServers[{i}]: {exc}") from exc
+    await apply_each(ctx, KEY, items, _apply_one)
 
 
 async def export(ctx: AdminContext) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import Any
 from ostiary import entities
 from ostiary.admin import references
 from ostiary.admin.provision import DEFAULT_DATABASE_CONNECTION
-from ostiary.admin.sections.base import AdminContext, as_list, changes, required_str, without_none
+from ostiary.admin.sections.base import AdminContext, apply_each, changes, required_str, without_none
 from ostiary.errors import AdminError
 from ostiary.passwords import verify_password
 from ostiary.store.repositories import _validate as v
@@ -58,11 +58,7 @@ async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
 
 
 async def apply(ctx: AdminContext, items: Any) -> None:
-    for i, item in enumerate(as_list(KEY, items)):
-        try:
-            await _apply_one(ctx, item)
-        except AdminError as exc:
-            raise AdminError(f"users[{i}]: {exc}") from exc
+    await apply_each(ctx, KEY, items, _apply_one)
 
 
 async def export(ctx: AdminContext) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ostiary import entities
 from ostiary.actions.pipeline import LoginFacts, run_post_login, settle
-from ostiary.errors import AccessDeniedError, ConsentRequiredError, LoginRequiredError
+from ostiary.errors import ConsentRequiredError, LoginRequiredError, UserBlockedError
 from ostiary.oauth.authorize import prompts, response_types
 from ostiary.oauth.authorize.request import AuthorizeRequest
 from ostiary.oauth.context import TenantContext
@@ -53,7 +53,7 @@ async def decide(
         return Interaction(SIGNUP if req.params.get("screen_hint") == "signup" else LOGIN)
     assert session is not None
     if user.blocked:
-        raise AccessDeniedError("user is blocked")
+        raise UserBlockedError()
     granted = await ctx.repos.consents.granted(
         user_id=user.user_id, client_id=req.client.client_id, audience=req.audience
     )

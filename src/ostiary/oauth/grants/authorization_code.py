@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ostiary.actions.outcome import Outcome
-from ostiary.errors import InvalidGrantError, InvalidRequestError
+from ostiary.errors import InvalidGrantError, InvalidRequestError, UserBlockedError
 from ostiary.oauth import pkce
 from ostiary.oauth.client_auth import AuthenticatedClient
 from ostiary.oauth.context import TenantContext
@@ -59,8 +59,10 @@ async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[
         raise InvalidGrantError(INVALID_CODE)
     _check_binding(code, auth, params, ctx.clock.now())
     user = await ctx.repos.users.by_user_id(code.user_id)
-    if user is None or user.blocked:
-        raise InvalidGrantError(INVALID_CODE, debug="user deleted or blocked since /authorize")
+    if user is None:
+        raise InvalidGrantError(INVALID_CODE, debug="user deleted since /authorize")
+    if user.blocked:
+        raise UserBlockedError.for_grant()
     if await ctx.repos.grants.is_revoked(code.grant_id):
         raise InvalidGrantError(INVALID_CODE, debug="grant revoked")
     # Values bound at /authorize are authoritative: scope/audience sent here are ignored (AC-10).

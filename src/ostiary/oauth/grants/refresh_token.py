@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from ostiary import entities
 from ostiary.actions.pipeline import LoginFacts, run_post_login, settle
-from ostiary.errors import InvalidGrantError, InvalidScopeError
+from ostiary.errors import InvalidGrantError, InvalidScopeError, UserBlockedError
 from ostiary.oauth import refresh_family
 from ostiary.oauth.client_auth import AuthenticatedClient
 from ostiary.oauth.context import TenantContext
@@ -42,7 +42,7 @@ async def load_user(ctx: TenantContext, user_id: str) -> entities.User:
     if user is None:
         raise InvalidGrantError(DELETED_USER)
     if user.blocked:
-        raise InvalidGrantError("user is blocked")
+        raise UserBlockedError.for_grant()
     return user
 
 

@@ -124,6 +124,28 @@ class Users(TenantScoped):
             last_password_reset=row.last_password_reset,
         )
 
+    async def _add_identity(
+        self,
+        row: UserRow,
+        *,
+        connection: str,
+        provider: str,
+        external_id: str,
+        is_social: bool,
+        profile_data: dict[str, Any] | None,
+    ) -> None:
+        self._new(
+            IdentityRow,
+            user_pk=row.id,
+            connection=connection,
+            provider=provider,
+            external_id=external_id,
+            is_social=is_social,
+            profile_data=profile_data or {},
+            created_at=self.clock.now(),
+        )
+        await self.session.flush()
+
     async def _row(self, user_id: str) -> UserRow:
         row = await self.session.scalar(self._select(UserRow).where(UserRow.user_id == user_id))
         if row is None:
@@ -171,17 +193,10 @@ class Users(TenantScoped):
             **fields,
         )
         await self.session.flush()
-        self._new(
-            IdentityRow,
-            user_pk=row.id,
-            connection=connection,
-            provider=provider,
-            external_id=external_id,
-            is_social=strategy in SOCIAL_STRATEGIES,
-            profile_data=profile_data or {},
-            created_at=now,
+        await self._add_identity(
+            row, connection=connection, provider=provider, external_id=external_id,
+            is_social=strategy in SOCIAL_STRATEGIES, profile_data=profile_data,
         )
-        await self.session.flush()
         return await self._entity(row)
 
     async def update(self, user_id: str, *, password: str | None = None, **fields: Any) -> entities.User:
@@ -243,17 +258,10 @@ class Users(TenantScoped):
         row = await self._row(user_id)
         if await self.by_identity(connection, external_id):
             raise AdminError(f"identity: {provider}|{external_id} belongs to a user already")
-        self._new(
-            IdentityRow,
-            user_pk=row.id,
-            connection=connection,
-            provider=provider,
-            external_id=external_id,
-            is_social=provider in SOCIAL_STRATEGIES,
-            profile_data=profile_data or {},
-            created_at=self.clock.now(),
+        await self._add_identity(
+            row, connection=connection, provider=provider, external_id=external_id,
+            is_social=provider in SOCIAL_STRATEGIES, profile_data=profile_data,
         )
-        await self.session.flush()
 
     async def delete(self, user_id: str) -> None:
         row = await self._row(user_id)

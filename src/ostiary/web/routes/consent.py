@@ -9,19 +9,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ostiary import entities
-from ostiary.errors import AccessDeniedError, OAuthError
-from ostiary.oauth.authorize import pipeline, prompts
+from ostiary.errors import AccessDeniedError
+from ostiary.oauth.authorize import prompts
 from ostiary.oauth.authorize.request import AuthorizeRequest
 from ostiary.oauth.context import TenantContext
 from ostiary.store.repositories.sessions import TransactionInfo
-from ostiary.web import cookies
-from ostiary.web.authorize_pages import deliver_error
-from ostiary.web.csrf import csrf_token
 from ostiary.web.deps import Context
-from ostiary.web.forms import parse_query
 from ostiary.web.login_pages import consent_page
 from ostiary.web.pages import error_page, redirect
-from ostiary.web.transactions import EXPIRED, check_post, open_page
+from ostiary.web.transactions import EXPIRED, check_post, end_with_error, open_page, original_request
 
 router = APIRouter()
 
@@ -37,12 +33,9 @@ OIDC_SCOPE_DESCRIPTIONS = {
 async def _request_and_user(
     ctx: TenantContext, transaction: TransactionInfo
 ) -> tuple[AuthorizeRequest, entities.User] | Response:
-    try:
-        req = await pipeline.run(ctx, transaction.params)
-    except pipeline.RedirectableError as exc:
-        return deliver_error(ctx, exc.request, exc.error)
-    except OAuthError as exc:
-        return error_page(exc.error, exc.description)
+    req = await original_request(ctx, transaction)
+    if isinstance(req, Response):
+        return req
     user = await ctx.repos.users.by_user_id(transaction.user_id) if transaction.user_id else None
     if user is None:
         return error_page("invalid_request", EXPIRED)
@@ -58,29 +51,22 @@ def _described(req: AuthorizeRequest) -> list[tuple[str, str]]:
 
 @router.get("/u/consent")
 async def consent_form(request: Request, ctx: Context) -> Response:
-    try:
-        state = parse_query(request).get("state", "")
-    except OAuthError as exc:
-        return error_page(exc.error, exc.description)
-    opened = await open_page(request, ctx, state)
+    opened = await open_page(request, ctx)
     if isinstance(opened, Response):
         return opened
-    transaction, client, browser, new_cookie = opened
-    loaded = await _request_and_user(ctx, transaction)
+    loaded = await _request_and_user(ctx, opened.transaction)
     if isinstance(loaded, Response):
         return loaded
     req, user = loaded
     page = consent_page(
         tenant=ctx.tenant,
-        client=client,
+        client=opened.client,
         user=user,
         scopes=_described(req),
-        state=state,
-        csrf=csrf_token(transaction, browser),
+        state=opened.state,
+        csrf=opened.csrf,
     )
-    if new_cookie is not None:
-        cookies.set_transaction_cookie(page, new_cookie, scheme=ctx.scheme)
-    return page
+    return opened.send(page, ctx)
 
 
 @router.post("/u/consent")
@@ -96,10 +82,7 @@ async def consent_submit(request: Request, ctx: Context) -> Response:
     req, user = loaded
     assert req.client is not None
     if form.get("action") != "accept":
-        if not await ctx.repos.transactions.complete(state):
-            return error_page("invalid_request", EXPIRED)
-        await ctx.repos.commit()
-        return deliver_error(ctx, req, AccessDeniedError("User did not authorize the request"))
+        return await end_with_error(ctx, state, req, AccessDeniedError("User did not authorize the request"))
     await ctx.repos.consents.grant(
         user_id=user.user_id, client_id=req.client.client_id, audience=req.audience, scopes=list(req.scopes)
     )

@@ -17,22 +17,34 @@ from ostiary import entities
 from ostiary.connections.choice import page_connection
 from ostiary.connections.database import authenticate_password
 from ostiary.connections.signup import signup_user
-from ostiary.errors import AccessDeniedError, DbConnectionError, OAuthError, TooManyAttemptsError
+from ostiary.errors import (
+    DbConnectionError,
+    OAuthError,
+    TooManyAttemptsError,
+    TooManyRequestsError,
+    UserBlockedError,
+)
 from ostiary.oauth.context import TenantContext
+from ostiary.protection.limits import check_rate_limit
 from ostiary.web import cookies
 from ostiary.web.csrf import csrf_token
 from ostiary.web.deps import Context
-from ostiary.web.forms import parse_query
 from ostiary.web.login_pages import login_page, signup_page
 from ostiary.web.pages import error_page, redirect
-from ostiary.web.transactions import check_post, open_page
+from ostiary.web.transactions import check_post, end_with_error, open_page, original_request
 
 router = APIRouter()
 
-def _with_cookie(response: Response, ctx: TenantContext, browser: str | None) -> Response:
-    if browser is not None:
-        cookies.set_transaction_cookie(response, browser, scheme=ctx.scheme)
-    return response
+
+async def _over_rate_limit(ctx: TenantContext) -> Response | None:
+    """The per-IP rate limit shared with /oauth/token (its own bucket): a 429 page with Retry-After, or None."""
+    try:
+        await check_rate_limit(ctx.state, bucket="login", tenant_id=ctx.tenant.id, ip=ctx.ip)
+    except TooManyRequestsError as exc:
+        page = error_page(exc.error, exc.description, status=exc.status_code)
+        page.headers.update(exc.headers)
+        return page
+    return None
 
 
 async def logged_in(
@@ -58,26 +70,25 @@ async def logged_in(
 
 @router.get("/u/login")
 async def login_form(request: Request, ctx: Context) -> Response:
-    try:
-        state = parse_query(request).get("state", "")
-    except OAuthError as exc:
-        return error_page(exc.error, exc.description)
-    opened = await open_page(request, ctx, state)
+    if limited := await _over_rate_limit(ctx):
+        return limited
+    opened = await open_page(request, ctx)
     if isinstance(opened, Response):
         return opened
-    transaction, client, browser, new_cookie = opened
     page = login_page(
         tenant=ctx.tenant,
-        client=client,
-        state=state,
-        csrf=csrf_token(transaction, browser),
-        username=transaction.params.get("login_hint", ""),
+        client=opened.client,
+        state=opened.state,
+        csrf=opened.csrf,
+        username=opened.transaction.params.get("login_hint", ""),
     )
-    return _with_cookie(page, ctx, new_cookie)
+    return opened.send(page, ctx)
 
 
 @router.post("/u/login")
 async def login_submit(request: Request, ctx: Context) -> Response:
+    if limited := await _over_rate_limit(ctx):
+        return limited
     checked = await check_post(request, ctx)
     if isinstance(checked, Response):
         return checked
@@ -89,8 +100,11 @@ async def login_submit(request: Request, ctx: Context) -> Response:
         user = await authenticate_password(
             ctx, connection=connection, username=username, password=form.get("password", "")
         )
-        if user.blocked:
-            raise AccessDeniedError("user is blocked")
+    except UserBlockedError as exc:
+        # Auth0 sends a blocked user back to the app: error=unauthorized&error_description=user is blocked.
+        await ctx.repos.commit()
+        req = await original_request(ctx, transaction)
+        return req if isinstance(req, Response) else await end_with_error(ctx, state, req, exc)
     except OAuthError as exc:
         # Whatever attack protection recorded must stay recorded.
         await ctx.repos.commit()
@@ -109,26 +123,25 @@ async def login_submit(request: Request, ctx: Context) -> Response:
 
 @router.get("/u/signup")
 async def signup_form(request: Request, ctx: Context) -> Response:
-    try:
-        state = parse_query(request).get("state", "")
-    except OAuthError as exc:
-        return error_page(exc.error, exc.description)
-    opened = await open_page(request, ctx, state)
+    if limited := await _over_rate_limit(ctx):
+        return limited
+    opened = await open_page(request, ctx)
     if isinstance(opened, Response):
         return opened
-    transaction, client, browser, new_cookie = opened
     page = signup_page(
         tenant=ctx.tenant,
-        client=client,
-        state=state,
-        csrf=csrf_token(transaction, browser),
-        email=transaction.params.get("login_hint", ""),
+        client=opened.client,
+        state=opened.state,
+        csrf=opened.csrf,
+        email=opened.transaction.params.get("login_hint", ""),
     )
-    return _with_cookie(page, ctx, new_cookie)
+    return opened.send(page, ctx)
 
 
 @router.post("/u/signup")
 async def signup_submit(request: Request, ctx: Context) -> Response:
+    if limited := await _over_rate_limit(ctx):
+        return limited
     checked = await check_post(request, ctx)
     if isinstance(checked, Response):
         return checked

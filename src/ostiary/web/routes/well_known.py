@@ -21,13 +21,12 @@ CACHEABLE = {
     "Access-Control-Allow-Origin": "*",
 }
 
-SCOPES_SUPPORTED = [
-    "openid", "profile", "offline_access", "name", "given_name", "family_name", "nickname", "email",
-    "email_verified", "picture", "created_at", "identities", "phone", "address",
-]
+# Only scopes that release something and claims we emit (tokens/claims.py); README "Differences from Auth0"
+# lists what Auth0 advertises beyond these (legacy per-claim scopes, created_at, identities, phone, address).
+SCOPES_SUPPORTED = ["openid", "profile", "offline_access", "email"]
 CLAIMS_SUPPORTED = [
-    "aud", "auth_time", "created_at", "email", "email_verified", "exp", "family_name", "given_name",
-    "iat", "identities", "iss", "name", "nickname", "phone_number", "picture", "sub",
+    "aud", "auth_time", "email", "email_verified", "exp", "family_name", "given_name", "iat", "iss", "name",
+    "nickname", "picture", "sub", "updated_at",
 ]
 
 

@@ -74,10 +74,9 @@ def _clean(fields: dict[str, Any], *, app_type: str) -> dict[str, Any]:
         v.one_of("client.app_type", out["app_type"], APP_TYPES)
     if "token_endpoint_auth_method" in out:
         v.one_of("client.token_endpoint_auth_method", out["token_endpoint_auth_method"], AUTH_METHODS)
-    for key in ("callbacks", "allowed_logout_urls"):
-        if key in out:
-            out[key] = v.absolute_urls(f"client.{key}", out[key])
-    for key in ("web_origins", "allowed_origins"):
+    if "callbacks" in out:
+        out["callbacks"] = v.callback_urls("client.callbacks", out["callbacks"])
+    for key in ("allowed_logout_urls", "web_origins", "allowed_origins"):
         if key in out:
             out[key] = v.absolute_urls(f"client.{key}", out[key])
     if "grant_types" in out:

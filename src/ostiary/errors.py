@@ -10,6 +10,14 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 
+def wire_description(text: str) -> str:
+    """error_description as RFC 6749 §4.1.2.1 / §5.2 allow it: %x20-21 / %x23-5B / %x5D-7E, others become spaces.
+
+    Descriptions echo request input (an unknown grant_type, response_type, audience); catalogue ST-07.
+    """
+    return "".join(c if 0x20 <= ord(c) <= 0x7E and c not in '"\\' else " " for c in text)
+
+
 class OAuthError(Exception):
     """An error with an OAuth wire shape: {"error": ..., "error_description": ...}."""
 
@@ -35,7 +43,7 @@ class OAuthError(Exception):
         super().__init__(f"{self.error}: {self.description}")
 
     def body(self) -> dict[str, Any]:
-        return {"error": self.error, "error_description": self.description, **self.extra}
+        return {"error": self.error, "error_description": wire_description(self.description), **self.extra}
 
 
 class InvalidRequestError(OAuthError):

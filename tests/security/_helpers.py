@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
+import secrets
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -60,3 +63,9 @@ async def sibling(app: WebApp, **client_fields: Any) -> WebApp:
     """Another client of the same tenant beside app (same API and user), for prompt=none or token-endpoint checks."""
     client_fields.setdefault("callbacks", [CALLBACK])
     return dataclasses.replace(app, client=await app.tenant.client(**client_fields))
+
+
+def pair() -> tuple[str, str]:
+    """A PKCE (code_verifier, S256 code_challenge), computed here independently of the server."""
+    verifier = secrets.token_urlsafe(48)
+    return verifier, base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import secrets
-
-from tests.security._helpers import assert_token_error, code_for
+from tests.security._helpers import assert_token_error, code_for, pair
 from tests.support.browser_login import authorize_params, exchange_code, response_params, start, web_app
 from tests.support.factories import TenantFixture
 
 CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-
-
-def pair() -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(48)
-    return verifier, base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
 
 
 async def _authorize_error(app: object, **params: str) -> dict[str, str]:

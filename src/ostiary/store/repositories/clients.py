@@ -139,6 +139,10 @@ class Clients(TenantScoped):
         if not clean.get("name"):
             raise AdminError("client.name: required")
         client_id = client_id or new_client_id()
+        if not isinstance(client_id, str) or "|" in client_id or "@" in client_id or not client_id.strip():
+            # User ids are `{provider}|{id}` and machine subjects `{client_id}@clients`: keeping `|` and `@` out
+            # of client ids keeps the two `sub` namespaces disjoint (RFC 9700 §4.15.1; catalogue AU-04).
+            raise AdminError(f"client.client_id: {client_id!r} may not be empty or contain '|' or '@'")
         if await self.by_client_id(client_id):
             raise AdminError(f"client.client_id: {client_id!r} exists already")
         if await self.by_name(clean["name"]):

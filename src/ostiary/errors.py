@@ -10,12 +10,15 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 
-def wire_description(text: str) -> str:
-    """error_description as RFC 6749 §4.1.2.1 / §5.2 allow it: %x20-21 / %x23-5B / %x5D-7E, others become spaces.
+def wire_description(text: str, *, strict: bool = False) -> str:
+    """error_description with every character outside printable ASCII (%x20-7E) turned into a space.
 
-    Descriptions echo request input (an unknown grant_type, response_type, audience); catalogue ST-07.
+    Descriptions echo request input (an unknown grant_type, response_type, audience): no CR/LF, TAB or non-ASCII
+    reaches a client (catalogue ST-07). `strict` also drops `"` and `\\`, as RFC 6749 §4.1.2.1 / §5.2 ask; JSON
+    bodies keep them because Auth0's own texts quote values (`Client is not authorized to access "..."`).
     """
-    return "".join(c if 0x20 <= ord(c) <= 0x7E and c not in '"\\' else " " for c in text)
+    banned = '"\\' if strict else ""
+    return "".join(c if 0x20 <= ord(c) <= 0x7E and c not in banned else " " for c in text)
 
 
 class OAuthError(Exception):

@@ -76,7 +76,7 @@ def deliver_error(ctx: TenantContext, req: AuthorizeRequest, exc: OAuthError) ->
         return fatal_page(exc)
     words = req.response_types or frozenset((req.params.get("response_type") or "").split()) & _TOKEN_WORDS
     mode = response_modes.safe_mode(req.params.get("response_mode"), words)
-    params = {"error": exc.error, "error_description": wire_description(exc.description)}
+    params = {"error": exc.error, "error_description": wire_description(exc.description, strict=True)}
     return deliver(req.redirect_uri, mode, with_state_and_iss(ctx, req, params))
 
 

@@ -10,6 +10,17 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 
+def wire_description(text: str, *, strict: bool = False) -> str:
+    """error_description with every character outside printable ASCII (%x20-7E) turned into a space.
+
+    Descriptions echo request input (an unknown grant_type, response_type, audience): no CR/LF, TAB or non-ASCII
+    reaches a client (catalogue ST-07). `strict` also drops `"` and `\\`, as RFC 6749 §4.1.2.1 / §5.2 ask; JSON
+    bodies keep them because Auth0's own texts quote values (`Client is not authorized to access "..."`).
+    """
+    banned = '"\\' if strict else ""
+    return "".join(c if 0x20 <= ord(c) <= 0x7E and c not in banned else " " for c in text)
+
+
 class OAuthError(Exception):
     """An error with an OAuth wire shape: {"error": ..., "error_description": ...}."""
 
@@ -35,7 +46,7 @@ class OAuthError(Exception):
         super().__init__(f"{self.error}: {self.description}")
 
     def body(self) -> dict[str, Any]:
-        return {"error": self.error, "error_description": self.description, **self.extra}
+        return {"error": self.error, "error_description": wire_description(self.description), **self.extra}
 
 
 class InvalidRequestError(OAuthError):

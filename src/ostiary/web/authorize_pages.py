@@ -6,7 +6,7 @@ import json
 
 from starlette.responses import HTMLResponse, Response
 
-from ostiary.errors import OAuthError
+from ostiary.errors import OAuthError, wire_description
 from ostiary.oauth import response_modes
 from ostiary.oauth.authorize.request import AuthorizeRequest
 from ostiary.oauth.context import TenantContext
@@ -65,11 +65,6 @@ def deliver(redirect_uri: str, mode: str, params: dict[str, str]) -> Response:
 _TOKEN_WORDS = frozenset({"code", "token", "id_token"})
 
 
-def _safe_description(text: str) -> str:
-    """RFC 6749 §4.1.2.1: error_description is %x20-21 / %x23-5B / %x5D-7E only (catalogue ST-07)."""
-    return "".join(c if 0x20 <= ord(c) <= 0x7E and c not in '"\\' else " " for c in text)
-
-
 def fatal_page(exc: OAuthError) -> Response:
     return error_page(exc.error, exc.description)
 
@@ -81,7 +76,7 @@ def deliver_error(ctx: TenantContext, req: AuthorizeRequest, exc: OAuthError) ->
         return fatal_page(exc)
     words = req.response_types or frozenset((req.params.get("response_type") or "").split()) & _TOKEN_WORDS
     mode = response_modes.safe_mode(req.params.get("response_mode"), words)
-    params = {"error": exc.error, "error_description": _safe_description(exc.description)}
+    params = {"error": exc.error, "error_description": wire_description(exc.description, strict=True)}
     return deliver(req.redirect_uri, mode, with_state_and_iss(ctx, req, params))
 
 

@@ -20,6 +20,18 @@ def test_exact_match_and_fragment_stripping() -> None:
         assert match_redirect_uri(REGISTERED, near) is None
 
 
+def test_loopback_ip_literal_callback_accepts_any_port_and_nothing_else() -> None:
+    registered = ("http://127.0.0.1/cb", "http://[::1]", "http://localhost/cb")
+    assert match_redirect_uri(registered, "http://127.0.0.1:51234/cb") == "http://127.0.0.1:51234/cb"
+    assert match_redirect_uri(registered, "http://127.0.0.1:51234/cb#f") == "http://127.0.0.1:51234/cb"
+    assert match_redirect_uri(registered, "http://[::1]:8080") == "http://[::1]:8080"
+    for near in ("http://127.0.0.1:51234/cb2", "http://127.0.0.1:0/cb", "http://127.0.0.1:65536/cb",
+                 "http://127.0.0.1:/cb", "http://127.0.0.1:1@evil.example/cb", "http://localhost:3000/cb",
+                 "https://127.0.0.1:443/cb", "http://[::1]:80/x", "http://127.0.0.1:123456/cb"):
+        assert match_redirect_uri(registered, near) is None, near
+    assert match_redirect_uri(("http://127.0.0.1:3000/cb",), "http://127.0.0.1:4000/cb") is None
+
+
 def test_redirect_url_keeps_a_registered_query() -> None:
     assert redirect_url("https://app.example/cb?tenant=a", "query", {"code": "c"}) == (
         "https://app.example/cb?tenant=a&code=c"

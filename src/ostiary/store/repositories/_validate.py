@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from ostiary.errors import AdminError
 
 FORBIDDEN_SCHEMES = frozenset({"javascript", "data", "vbscript", "file"})
+# What an authorization response adds to a callback's query; a registered value would shadow ours (RU-08).
+RESPONSE_PARAMETERS = frozenset(
+    {"code", "state", "iss", "error", "error_description", "error_uri", "access_token", "id_token", "token_type",
+     "expires_in", "scope"}
+)
 
 
 def absolute_urls(field: str, values: Any, *, allow_wildcard: bool = False) -> list[str]:
@@ -30,6 +35,17 @@ def absolute_urls(field: str, values: Any, *, allow_wildcard: bool = False) -> l
         if "*" in value and not allow_wildcard:
             raise AdminError(f"{field}: {value!r} has a wildcard, which is not supported")
         out.append(value.strip())
+    return out
+
+
+def callback_urls(field: str, values: Any) -> list[str]:
+    """absolute_urls whose query does not already carry an authorization-response parameter."""
+    out = absolute_urls(field, values)
+    for value in out:
+        names = {name for name, _ in parse_qsl(urlsplit(value).query, keep_blank_values=True)}
+        if names & RESPONSE_PARAMETERS:
+            taken = ", ".join(sorted(names & RESPONSE_PARAMETERS))
+            raise AdminError(f"{field}: {value!r} has a query parameter the authorization response sets ({taken})")
     return out
 
 

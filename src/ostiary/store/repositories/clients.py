@@ -74,10 +74,9 @@ def _clean(fields: dict[str, Any], *, app_type: str) -> dict[str, Any]:
         v.one_of("client.app_type", out["app_type"], APP_TYPES)
     if "token_endpoint_auth_method" in out:
         v.one_of("client.token_endpoint_auth_method", out["token_endpoint_auth_method"], AUTH_METHODS)
-    for key in ("callbacks", "allowed_logout_urls"):
-        if key in out:
-            out[key] = v.absolute_urls(f"client.{key}", out[key])
-    for key in ("web_origins", "allowed_origins"):
+    if "callbacks" in out:
+        out["callbacks"] = v.callback_urls("client.callbacks", out["callbacks"])
+    for key in ("allowed_logout_urls", "web_origins", "allowed_origins"):
         if key in out:
             out[key] = v.absolute_urls(f"client.{key}", out[key])
     if "grant_types" in out:
@@ -140,6 +139,10 @@ class Clients(TenantScoped):
         if not clean.get("name"):
             raise AdminError("client.name: required")
         client_id = client_id or new_client_id()
+        if not isinstance(client_id, str) or "|" in client_id or "@" in client_id or not client_id.strip():
+            # User ids are `{provider}|{id}` and machine subjects `{client_id}@clients`: keeping `|` and `@` out
+            # of client ids keeps the two `sub` namespaces disjoint (RFC 9700 §4.15.1; catalogue AU-04).
+            raise AdminError(f"client.client_id: {client_id!r} may not be empty or contain '|' or '@'")
         if await self.by_client_id(client_id):
             raise AdminError(f"client.client_id: {client_id!r} exists already")
         if await self.by_name(clean["name"]):

@@ -7,8 +7,11 @@ ported from an Auth0 Action reads the same.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ostiary import entities
+from ostiary.actions.event import EventNode, user_view
 from ostiary.actions.outcome import Outcome
 from ostiary.tokens.claims import RESTRICTED_CLAIMS
 
@@ -91,14 +94,48 @@ class UserApi(_Part):
     setUserMetadata = set_user_metadata  # noqa: N815
 
 
+class LoginAuthenticationApi(_Part):
+    def set_primary_user(self, primary_user_id: str) -> None:
+        """Auth0: the login continues as this user. Ostiary also links: after the last hook, this login's user
+        is linked into the primary (as `ostiary users link` does) and the tokens are issued for the primary.
+        Both users must hold the same verified email; otherwise the login is denied."""
+        self._outcome.primary_user_id = str(primary_user_id)
+
+    setPrimaryUser = set_primary_user  # noqa: N815
+
+
+UserFinder = Callable[[str], Awaitable[list[entities.User]]]
+
+
+class UsersApi:
+    """Read-only look-ups in the hook's own tenant (Ostiary has no Management API)."""
+
+    def __init__(self, find: UserFinder) -> None:
+        self._find = find
+
+    async def find_by_email(self, email: str) -> list[EventNode]:
+        """Users whose verified email is `email` (case-insensitive), oldest first; unverified ones never match."""
+        if not isinstance(email, str) or not email.strip():
+            return []
+        return [EventNode(user_view(user)) for user in await self._find(email)]
+
+    findByEmail = find_by_email  # noqa: N815
+
+
 class PostLoginApi:
-    def __init__(self, outcome: Outcome, hook: str) -> None:
+    def __init__(self, outcome: Outcome, hook: str, find_users: UserFinder | None = None) -> None:
         self.access_token = LoginAccessTokenApi(outcome, hook)
         self.id_token = IdTokenApi(outcome, hook)
         self.access = LoginAccessApi(outcome, hook)
         self.user = UserApi(outcome, hook)
+        self.authentication = LoginAuthenticationApi(outcome, hook)
+        self.users = UsersApi(find_users or _no_users)
         self.accessToken = self.access_token  # noqa: N815
         self.idToken = self.id_token  # noqa: N815
+
+
+async def _no_users(email: str) -> list[entities.User]:
+    return []
 
 
 class CredentialsExchangeApi:

@@ -17,6 +17,9 @@ class Outcome:
     removed_scopes: list[str] = field(default_factory=list)
     app_metadata: dict[str, Any] = field(default_factory=dict)
     user_metadata: dict[str, Any] = field(default_factory=dict)
+    # post-login: api.authentication.set_primary_user — link this login's user into that user, who is then
+    # the subject of the tokens.
+    primary_user_id: str | None = None
     # custom-token-exchange: api.access.rejectInvalidSubjectToken was called (attack-protection signal).
     invalid_subject_token: bool = False
 

@@ -6,9 +6,10 @@ password, token exchange, /oauth/access_token (post-login), client_credentials (
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from ostiary import entities
 from ostiary.actions import registry
@@ -24,6 +25,10 @@ from ostiary.errors import (
     ServerError,
 )
 from ostiary.oauth.context import TenantContext
+
+log = logging.getLogger("ostiary.hooks")
+# What the client is told when api.authentication.set_primary_user cannot be honoured; the log says why.
+LINK_REFUSED_REASON = "The login could not be linked to the primary user"
 
 # api.access.deny(code, reason) codes of credentials-exchange and custom-token-exchange.
 DENY_ERRORS: dict[str, type[OAuthError]] = {
@@ -90,7 +95,9 @@ async def run_post_login(ctx: TenantContext, facts: LoginFacts) -> Outcome:
         api=facts.api,
     )
     return await run_hooks(
-        registry.POST_LOGIN, hooks, event, PostLoginApi, time_limit=ctx.state.settings.hook_timeout_seconds
+        registry.POST_LOGIN, hooks, event,
+        lambda outcome, name: PostLoginApi(outcome, name, ctx.repos.users.by_verified_email),
+        time_limit=ctx.state.settings.hook_timeout_seconds,
     )
 
 
@@ -114,7 +121,59 @@ async def run_credentials_exchange(ctx: TenantContext, facts: CredentialsFacts) 
 
 
 async def settle(ctx: TenantContext, user: entities.User | None, outcome: Outcome) -> None:
-    """Apply what must happen after the last hook: deny, or persist metadata changes once."""
+    """Apply what must happen after the last hook: deny, or persist metadata changes once.
+
+    Flows whose user cannot change: a hook's set_primary_user denies the login.
+    """
+    if outcome.primary_user_id is not None and not outcome.denied:
+        _refuse_link(user, outcome.primary_user_id, "set_primary_user is only honoured on social sign-ins")
+    await _apply(ctx, user, outcome)
+
+
+async def settle_login(ctx: TenantContext, user: entities.User, outcome: Outcome) -> entities.User:
+    """settle() for a social sign-in, whose hooks may link its user into a primary: returns whom to issue for.
+
+    The link goes through the store's code of `ostiary users link`, in the request's transaction.
+    """
+    if outcome.primary_user_id is not None and not outcome.denied:
+        user = await _link_into_primary(ctx, user, outcome.primary_user_id)
+    await _apply(ctx, user, outcome)
+    return user
+
+
+async def _link_into_primary(ctx: TenantContext, user: entities.User, primary_user_id: str) -> entities.User:
+    if primary_user_id == user.user_id:
+        _refuse_link(user, primary_user_id, "a user cannot be linked to itself")
+    primary = await ctx.repos.users.by_user_id(primary_user_id)
+    if primary is None:
+        _refuse_link(user, primary_user_id, "no such user in this tenant")
+    elif primary.blocked:
+        _refuse_link(user, primary_user_id, "the primary user is blocked")
+    elif not _same_verified_email(user, primary):
+        # Linking on an unverified or different email would hand the primary account to whoever holds
+        # this identity (account takeover).
+        _refuse_link(user, primary_user_id, "the two users do not share a verified email")
+    linked = await ctx.repos.users.link(primary_user_id, user.user_id)
+    log.info("hook linked the login's user", extra={"user_id": user.user_id, "primary_user_id": primary_user_id})
+    return linked
+
+
+def _same_verified_email(user: entities.User, primary: entities.User) -> bool:
+    return bool(
+        user.email_verified and primary.email_verified and user.email and primary.email
+        and user.email.strip().lower() == primary.email.strip().lower()
+    )
+
+
+def _refuse_link(user: entities.User | None, primary_user_id: str, cause: str) -> NoReturn:
+    log.warning(
+        "hook's set_primary_user refused; login denied",
+        extra={"user_id": user.user_id if user else None, "primary_user_id": primary_user_id, "cause": cause},
+    )
+    raise AccessDeniedError(LINK_REFUSED_REASON)
+
+
+async def _apply(ctx: TenantContext, user: entities.User | None, outcome: Outcome) -> None:
     if outcome.denied:
         if user is not None and (outcome.app_metadata or outcome.user_metadata):
             await _keep_metadata_of_denied_login(ctx, user, outcome)

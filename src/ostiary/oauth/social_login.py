@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ostiary import entities
-from ostiary.actions.pipeline import LoginFacts, run_post_login, settle
+from ostiary.actions.pipeline import LoginFacts, run_post_login, settle_login
 from ostiary.connections.base import ExternalProfile
 from ostiary.errors import InvalidRequestError, UserBlockedError
 from ostiary.oauth.context import TenantContext
@@ -77,7 +77,11 @@ async def complete_social_login(
             request_params=params,
         ),
     )
-    await settle(ctx, user, outcome)
+    signed_in = user
+    user = await settle_login(ctx, user, outcome)
+    if user.user_id != signed_in.user_id:
+        # A hook linked this identity into a primary user: the login counts for the primary.
+        await ctx.repos.users.record_login(user.user_id, ip=ctx.ip)
     user = await ctx.repos.users.by_user_id(user.user_id) or user
     return await issue_user_tokens(
         ctx,

@@ -72,6 +72,16 @@ class Users(TenantScoped):
         )
         return await self._entity(row) if row else None
 
+    async def by_verified_email(self, email: str, *, limit: int = 10) -> list[entities.User]:
+        """Users whose email is verified and equals `email` (case-insensitive). Used by: hooks' api.users."""
+        rows = await self.session.scalars(
+            self._select(UserRow)
+            .where(UserRow.email_verified.is_(True), func.lower(UserRow.email) == email.strip().lower())
+            .order_by(UserRow.created_at)
+            .limit(limit)
+        )
+        return [await self._entity(r) for r in rows.all()]
+
     async def by_identity(self, connection: str, external_id: str) -> entities.User | None:
         row = await self.session.scalar(
             self._select(UserRow)
@@ -316,7 +326,7 @@ class Users(TenantScoped):
         """Move every identity of the secondary user onto the primary, then delete the secondary user.
 
         Auth0 "Link user accounts": the primary keeps its user_id, profile and metadata; the secondary's root
-        profile and metadata are discarded. Used by: `ostiary users link`.
+        profile and metadata are discarded. Used by: `ostiary users link` and hooks' set_primary_user.
         """
         if primary_user_id == secondary_user_id:
             raise AdminError("users link: a user cannot be linked to itself")

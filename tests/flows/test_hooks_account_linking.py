@@ -14,6 +14,8 @@ import pytest
 from tests.flows.test_token_exchange_google import google_claims
 from tests.support.factories import TenantFixture
 from tests.support.fake_providers import FakeProviders
+from tests.support.fast_passwords import fast_passwords
+from tests.support.firstparty import make_rop
 from tests.support.hooks import add_hook
 from tests.support.social import (
     API,
@@ -29,8 +31,9 @@ from tests.support.social import (
 )
 
 from ostiary.clock import FrozenClock
+from ostiary.runtime import AppState
 
-__all__ = ["fake_server", "fakes", "settings"]
+__all__ = ["fake_server", "fakes", "fast_passwords", "settings"]
 
 GOOGLE_SUB = "110169484474386276334"
 GOOGLE_USER_ID = f"google-oauth2|{GOOGLE_SUB}"
@@ -44,6 +47,7 @@ async def on_execute_post_login(event, api):
     for candidate in await api.users.find_by_email(event.user.email):
         if candidate.user_id != event.user.user_id:
             api.authentication.setPrimaryUser(candidate.user_id)
+            api.user.set_app_metadata("linked_from", event.connection.name)
             return
 """
 # Links into whatever user the secret names, so that each refusal can be driven directly.
@@ -81,7 +85,7 @@ async def test_hook_links_first_google_sign_in_into_the_database_user(
     access, id_claims = await verified_tokens(tenant, response.json(), app.client.client_id)
     assert access["sub"] == id_claims["sub"] == primary.user_id
     [user] = await users_of(tenant)
-    assert user.user_id == primary.user_id and user.app_metadata == {"plan": "gold"}
+    assert user.user_id == primary.user_id and user.app_metadata == {"plan": "gold", "linked_from": "google-oauth2"}
     assert [(i.connection, i.user_id) for i in user.identities] == [
         ("Username-Password-Authentication", primary.identities[0].user_id), ("google-oauth2", GOOGLE_SUB)]
     assert user.logins_count == 1
@@ -165,3 +169,22 @@ async def test_other_tenants_user_cannot_be_the_primary(
     assert await users_of(tenant) == []
     [still] = await users_of(other_tenant)
     assert still.user_id == foreign.user_id and len(still.identities) == 1
+
+
+@pytest.mark.usefixtures("fast_passwords")
+async def test_set_primary_user_outside_a_social_sign_in_denies_the_login(
+    state: AppState, app: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    rop = await make_rop(state, app)
+    try:
+        await rop.t.connection("second-db")
+        other = await rop.t.user(email=rop.user.email, email_verified=True, connection="second-db")
+        await add_hook(rop.t, "link", "post-login", code=LINK_TO_SECRET_HOOK, secrets={"PRIMARY": other.user_id})
+        with caplog.at_level(logging.WARNING, logger="ostiary.hooks"):
+            response = await rop.token(audience=API)
+        assert (response.status_code, response.json()) == (403, REFUSED)
+        [record] = [r for r in caplog.records if r.getMessage().startswith("hook's set_primary_user refused")]
+        assert record.__dict__["cause"] == "set_primary_user is only honoured on social sign-ins"
+        assert len(await users_of(rop.t)) == 2
+    finally:
+        await rop.t.http.aclose()

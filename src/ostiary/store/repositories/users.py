@@ -291,9 +291,10 @@ class Users(TenantScoped):
         """The user holding this upstream identity, created if new; returns (user, created).
 
         Used by: native social token exchange and /oauth/access_token. A matching email never links accounts
-        (Auth0's default: linking is explicit, `ostiary users link`). On later logins the normalized profile is
-        refreshed from `attributes` only when this identity is the user's primary one (a linked secondary
-        identity never rewrites the primary's profile); `first_login_attributes` apply at creation only.
+        (Auth0's default: linking is explicit, `ostiary users link` or a hook's set_primary_user). On later
+        logins the normalized profile is refreshed from `attributes` only when this identity is the user's
+        primary one (a linked secondary identity never rewrites the primary's profile); `first_login_attributes`
+        apply at creation only.
         """
         user = await self.by_identity(connection, external_id)
         if user is None:

@@ -6,6 +6,7 @@ import pytest
 from tests.support.browser_login import (
     CALLBACK,
     PASSWORD,
+    assert_error_page,
     authorize_params,
     login_round_trip,
     open_login_page,
@@ -15,14 +16,6 @@ from tests.support.browser_login import (
     web_app,
 )
 from tests.support.factories import TenantFixture
-
-
-def assert_error_page(response: object, status: int = 400) -> None:
-    assert response.status_code == status, response.text  # type: ignore[attr-defined]
-    assert "location" not in response.headers  # type: ignore[attr-defined]
-    assert response.headers["content-type"].startswith("text/html")  # type: ignore[attr-defined]
-    assert response.headers["x-frame-options"] == "DENY"  # type: ignore[attr-defined]
-    assert 'method="post"' not in response.text  # type: ignore[attr-defined]
 
 
 async def test_login_page_is_html_with_the_contract_fields_and_hardening_headers(tenant: TenantFixture) -> None:

@@ -6,6 +6,7 @@ import pytest
 from tests.support.browser_login import (
     LOGOUT_URL,
     WebApp,
+    assert_error_page,
     authorize_params,
     login_round_trip,
     response_params,
@@ -29,12 +30,6 @@ async def _session_is_gone(app: WebApp) -> None:
     assert response_params(silent)["error"] == "login_required"
 
 
-def _assert_error_page(response: object) -> None:
-    assert response.status_code == 400  # type: ignore[attr-defined]
-    assert "location" not in response.headers  # type: ignore[attr-defined]
-    assert response.headers["content-type"].startswith("text/html")  # type: ignore[attr-defined]
-
-
 async def test_v2_logout_with_client_and_allowed_return_to(tenant: TenantFixture) -> None:
     app, _ = await _logged_in(tenant)
     old_cookies = dict(app.http.cookies)
@@ -56,7 +51,7 @@ async def test_v2_logout_client_without_return_to_goes_to_the_first_allowed_url(
 async def test_v2_logout_without_client_uses_the_tenant_list(tenant: TenantFixture) -> None:
     app, _ = await _logged_in(tenant)
     refused = await app.http.get("/v2/logout", params={"returnTo": LOGOUT_URL})  # only the client allows it
-    _assert_error_page(refused)
+    assert_error_page(refused)
     plain = await app.http.get("/v2/logout")
     assert plain.status_code == 200 and "logged out" in plain.text
     await _session_is_gone(app)
@@ -70,7 +65,7 @@ async def test_v2_logout_without_client_uses_the_tenant_list(tenant: TenantFixtu
 async def test_v2_logout_never_redirects_to_a_url_not_allowed(tenant: TenantFixture, return_to: str) -> None:
     app, _ = await _logged_in(tenant)
     response = await app.http.get("/v2/logout", params={"client_id": app.client.client_id, "returnTo": return_to})
-    _assert_error_page(response)
+    assert_error_page(response)
 
 
 async def test_oidc_logout_with_id_token_hint_and_state(tenant: TenantFixture) -> None:
@@ -105,14 +100,14 @@ async def test_oidc_logout_refuses_a_mismatched_client_or_a_forged_hint(tenant: 
     other = await tenant.client(allowed_logout_urls=["https://evil.example/"])
     mismatch = await app.http.get("/oidc/logout", params={"id_token_hint": id_token, "client_id": other.client_id,
                                                            "post_logout_redirect_uri": "https://evil.example/"})
-    _assert_error_page(mismatch)
+    assert_error_page(mismatch)
     header, payload, signature = id_token.split(".")
     forged = await app.http.get("/oidc/logout", params={"id_token_hint": f"{header}.{payload}.{signature[::-1]}",
                                                          "post_logout_redirect_uri": LOGOUT_URL})
-    _assert_error_page(forged)
+    assert_error_page(forged)
     not_allowed = await app.http.get("/oidc/logout", params={"id_token_hint": id_token,
                                                               "post_logout_redirect_uri": "https://evil.example/"})
-    _assert_error_page(not_allowed)
+    assert_error_page(not_allowed)
     # None of these ended the session.
     still = await start(app.http, authorize_params(app, prompt="none", state="s"))
     assert "code" in response_params(still)

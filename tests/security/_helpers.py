@@ -14,15 +14,6 @@ import httpx
 from tests.support.browser_login import CALLBACK, WebApp, authorize_params, login_round_trip, response_params, start
 
 
-def assert_error_page(response: httpx.Response, status: int = 400) -> None:
-    """ERR-PAGE: an HTML page, no Location, no auto-submitting form, nothing issued."""
-    assert response.status_code == status, (response.status_code, response.text[:300])
-    assert "location" not in response.headers
-    assert response.headers["content-type"].startswith("text/html")
-    assert 'method="post"' not in response.text
-    assert 'name="code"' not in response.text and 'name="access_token"' not in response.text
-
-
 def assert_token_error(response: httpx.Response, status: int, error: str) -> dict[str, Any]:
     """TOK-ERR in Ostiary's (Auth0's) statuses: JSON {"error", "error_description"}, no-store."""
     assert response.status_code == status, (response.status_code, response.text)

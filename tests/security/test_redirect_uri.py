@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from ostiary.errors import AdminError
-from tests.security._helpers import assert_error_page, assert_token_error, code_for, location_params, sibling
+from tests.security._helpers import assert_token_error, code_for, location_params, sibling
 from tests.support.browser_login import (
     CALLBACK,
     WebApp,
+    assert_error_page,
     authorize_params,
     exchange_code,
     login_round_trip,

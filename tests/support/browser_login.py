@@ -70,6 +70,16 @@ def authorize_params(app: WebApp, **overrides: str) -> dict[str, str]:
     return {k: v for k, v in params.items() if v is not None}
 
 
+def assert_error_page(response: httpx.Response, status: int = 400) -> None:
+    """An error shown to the user: an HTML page, no Location, no auto-submitting form, nothing issued."""
+    assert response.status_code == status, (response.status_code, response.text[:300])
+    assert "location" not in response.headers
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["x-frame-options"] == "DENY"
+    assert 'method="post"' not in response.text
+    assert 'name="code"' not in response.text and 'name="access_token"' not in response.text
+
+
 def response_params(response: httpx.Response) -> dict[str, str]:
     """The authorization response, whatever the mode: query, fragment or form_post page."""
     if response.status_code == 200 and 'method="post"' in response.text:

@@ -9,17 +9,25 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ostiary import entities
-from ostiary.errors import OAuthError
+from ostiary.errors import InvalidRequestError, OAuthError
 from ostiary.ids import new_opaque_token, token_hash
 from ostiary.oauth.context import TenantContext
 from ostiary.store.repositories.sessions import TransactionInfo
 from ostiary.web import cookies
 from ostiary.web.csrf import bound_to_browser, csrf_ok
-from ostiary.web.forms import parse_body
+from ostiary.web.forms import parse_body, parse_query
 from ostiary.web.pages import error_page
 
 BAD_CSRF = "Invalid or missing CSRF token. Reload the page and try again."
 EXPIRED = "This login link has expired or was already used. Go back to the application and try again."
+
+
+def page_state(request: Request) -> str:
+    """GET side: the transaction id from the query; a password in the URL is refused, never read (UI-11)."""
+    query = parse_query(request)
+    if "password" in query:
+        raise InvalidRequestError("Credentials must never be sent in the URL.")
+    return query.get("state", "")
 
 
 async def open_page(

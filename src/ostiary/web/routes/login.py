@@ -22,10 +22,9 @@ from ostiary.oauth.context import TenantContext
 from ostiary.web import cookies
 from ostiary.web.csrf import csrf_token
 from ostiary.web.deps import Context
-from ostiary.web.forms import parse_query
 from ostiary.web.login_pages import login_page, signup_page
 from ostiary.web.pages import error_page, redirect
-from ostiary.web.transactions import check_post, open_page
+from ostiary.web.transactions import check_post, open_page, page_state
 
 router = APIRouter()
 
@@ -59,7 +58,7 @@ async def logged_in(
 @router.get("/u/login")
 async def login_form(request: Request, ctx: Context) -> Response:
     try:
-        state = parse_query(request).get("state", "")
+        state = page_state(request)
     except OAuthError as exc:
         return error_page(exc.error, exc.description)
     opened = await open_page(request, ctx, state)
@@ -110,7 +109,7 @@ async def login_submit(request: Request, ctx: Context) -> Response:
 @router.get("/u/signup")
 async def signup_form(request: Request, ctx: Context) -> Response:
     try:
-        state = parse_query(request).get("state", "")
+        state = page_state(request)
     except OAuthError as exc:
         return error_page(exc.error, exc.description)
     opened = await open_page(request, ctx, state)

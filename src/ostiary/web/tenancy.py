@@ -44,17 +44,23 @@ def client_ip(state: AppState, request: Request) -> str:
     return peer
 
 
+DEFAULT_PORTS = {"https": ":443", "http": ":80"}
+
+
 async def resolve_tenant(state: AppState, request: Request) -> tuple[entities.Tenant, str]:
-    """The tenant this request is for and the host it came through (which the issuer uses)."""
+    """The tenant this request is for and the host it came through (which the issuer uses).
+
+    A host matches a tenant domain exactly; only the scheme's default port may be spelled out (`a.test:443`
+    is `a.test`). Any other port, an IP literal or no Host at all matches nothing (catalogue TN-08).
+    """
     host = request_host(state, request)
+    default_port = DEFAULT_PORTS.get(request_scheme(state, request), "")
+    if default_port and host.endswith(default_port):
+        host = host.removesuffix(default_port)
 
     async def load() -> entities.Tenant | None:
         async with state.sessionmaker() as session:
-            tenants = Tenants(session, clock=state.clock)
-            found = await tenants.by_domain(host)
-            if found is None and ":" in host:
-                found = await tenants.by_domain(host.rsplit(":", 1)[0])
-            return found
+            return await Tenants(session, clock=state.clock).by_domain(host)
 
     cached = await state.caches.tenants_by_host.get_or_load(host, load)
     if cached is None:

@@ -36,12 +36,21 @@ def request_scheme(state: AppState, request: Request) -> str:
 
 
 def client_ip(state: AppState, request: Request) -> str:
+    """The peer, or behind trusted proxies the nearest X-Forwarded-For hop that is not one of them.
+
+    Proxies append to X-Forwarded-For, so its leftmost entries are whatever the client sent: reading them would
+    let anyone pick the IP that brute-force counters and rate limits key on (catalogue BF-07). With `*` every
+    peer is trusted but no hop is known to be a proxy: the rightmost hop (what the nearest proxy saw) is used.
+    """
     peer = request.client.host if request.client else ""
-    if peer_is_trusted(state, request):
-        forwarded = request.headers.get("x-forwarded-for")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return peer
+    if not peer_is_trusted(state, request):
+        return peer
+    hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",") if hop.strip()]
+    trusted = state.settings.trusted_proxy_set()
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop
+    return hops[0] if hops else peer
 
 
 DEFAULT_PORTS = {"https": ":443", "http": ":80"}

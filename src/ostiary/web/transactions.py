@@ -9,9 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ostiary import entities
-from ostiary.errors import InvalidRequestError, OAuthError
+from ostiary.errors import InvalidRequestError, OAuthError, TooManyRequestsError
 from ostiary.ids import new_opaque_token, token_hash
 from ostiary.oauth.context import TenantContext
+from ostiary.protection.limits import check_rate_limit
 from ostiary.store.repositories.sessions import TransactionInfo
 from ostiary.web import cookies
 from ostiary.web.csrf import bound_to_browser, csrf_ok
@@ -56,7 +57,14 @@ async def open_page(
 async def check_post(
     request: Request, ctx: TenantContext
 ) -> tuple[dict[str, str], TransactionInfo, entities.Client] | Response:
-    """POST side: form body only (never credentials from the URL, UI-11), live transaction, CSRF (UI-01)."""
+    """POST side: per-IP rate limit (BF-08), form body only (never credentials from the URL, UI-11), live
+    transaction, CSRF (UI-01)."""
+    try:
+        await check_rate_limit(ctx.state, bucket="login", tenant_id=ctx.tenant.id, ip=ctx.ip)
+    except TooManyRequestsError as exc:
+        page = error_page(exc.error, "Too many requests. Wait a moment and try again.", status=exc.status_code)
+        page.headers.update(exc.headers)
+        return page
     if request.scope.get("query_string"):
         return error_page("invalid_request", "Parameters must be sent in the form body.")
     try:

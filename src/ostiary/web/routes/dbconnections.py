@@ -15,8 +15,9 @@ from starlette.responses import JSONResponse, Response
 from ostiary import entities
 from ostiary.connections.database import database_connection
 from ostiary.connections.signup import check_user_metadata, signup_user
-from ostiary.errors import DbConnectionError, OAuthError
+from ostiary.errors import DbConnectionError, OAuthError, TooManyRequestsError
 from ostiary.oauth.context import TenantContext
+from ostiary.protection.limits import check_rate_limit
 from ostiary.web import cors
 from ostiary.web.deps import Context
 from ostiary.web.errors import NO_STORE
@@ -30,11 +31,13 @@ CHANGE_PASSWORD_ANSWER = "We've just sent you an email to reset your password."
 
 async def _error(ctx: TenantContext, exc: OAuthError, params: dict[str, str], origin: str | None) -> JSONResponse:
     """Readable cross-origin only when the client the request names allows the origin (as /oauth/token)."""
+    status = exc.status_code if isinstance(exc, TooManyRequestsError) else 400
     body = exc.body() if isinstance(exc, DbConnectionError) else {
-        "name": "BadRequestError", "code": exc.error, "description": exc.description, "statusCode": 400,
+        "name": "TooManyRequestsError" if status == 429 else "BadRequestError",
+        "code": exc.error, "description": exc.description, "statusCode": status,
     }
     cors_headers = await cors.error_cors_headers(ctx, params, origin)
-    return JSONResponse(body, status_code=400, headers={**NO_STORE, **cors_headers})
+    return JSONResponse(body, status_code=status, headers={**NO_STORE, **exc.headers, **cors_headers})
 
 
 async def _client_and_connection(
@@ -65,6 +68,8 @@ async def signup(request: Request, ctx: Context) -> Response:
     origin = request.headers.get("origin")
     params: dict[str, str] = {}
     try:
+        # Signup floods and reset-request probing are throttled per IP like the token endpoint (BF-08, BF-11).
+        await check_rate_limit(ctx.state, bucket="dbconnections", tenant_id=ctx.tenant.id, ip=ctx.ip)
         params = await parse_body(request)
         client, connection = await _client_and_connection(ctx, params)
         if origin and not cors.origin_allowed(client, origin):
@@ -108,6 +113,8 @@ async def change_password(request: Request, ctx: Context) -> Response:
     origin = request.headers.get("origin")
     params: dict[str, str] = {}
     try:
+        # Signup floods and reset-request probing are throttled per IP like the token endpoint (BF-08, BF-11).
+        await check_rate_limit(ctx.state, bucket="dbconnections", tenant_id=ctx.tenant.id, ip=ctx.ip)
         params = await parse_body(request)
         client, connection = await _client_and_connection(ctx, params)
         if origin and not cors.origin_allowed(client, origin):

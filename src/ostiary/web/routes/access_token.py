@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, Response
 
 from ostiary.errors import OAuthError
 from ostiary.oauth.legacy_access_token import sign_in_with_provider_token
+from ostiary.oauth.scopes import check_scope_syntax
 from ostiary.protection.limits import check_rate_limit
 from ostiary.web.deps import Context
 from ostiary.web.errors import NO_STORE, oauth_error_response
@@ -22,6 +23,7 @@ async def access_token(request: Request, ctx: Context) -> Response:
         await check_rate_limit(ctx.state, bucket="access_token", tenant_id=ctx.tenant.id, ip=ctx.ip)
         reject_query_parameters(request)
         params = await parse_body(request)
+        check_scope_syntax(params.get("scope"))
         issued = await sign_in_with_provider_token(ctx, params)
         await ctx.repos.commit()
     except OAuthError as exc:

@@ -181,26 +181,37 @@ async def test_IN07_nul_bytes_on_the_pages_and_dbconnections(tenant: TenantFixtu
         assert 400 <= response.status_code < 500, (path, response.text)
 
 
+def _fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
 @pytest.mark.parametrize(
-    "variant", ["{local}@EXAMPLE.com", "{LOCAL}@example.com", "\uff21{local}@example.com", "{local}\u0456@example.com"],
-    ids=["domain-case", "local-case", "fullwidth-prefix", "cyrillic"],
+    ("spelling", "same_account"),
+    [("{local}@EXAMPLE.com", True), ("{LOCAL}@example.com", True), ("{fullwidth}@example.com", True),
+     ("{local}\u0456@example.com", False)],
+    ids=["domain-case", "local-case", "fullwidth", "cyrillic-i"],
 )
-async def test_IN08_lookalike_emails_never_create_a_second_account_that_logs_in_as_the_first(
-    rop: Rop, variant: str
+async def test_IN08_one_normalisation_for_signup_login_and_counters(
+    rop: Rop, spelling: str, same_account: bool
 ) -> None:
     local = (rop.user.email or "").split("@")[0]
-    spelled = variant.format(local=local, LOCAL=local.upper())
+    variant = spelling.format(local=local, LOCAL=local.upper(), fullwidth=_fullwidth(local.upper()))
     signup = await rop.t.http.post("/dbconnections/signup", json={
-        "client_id": rop.web.client_id, "email": spelled, "password": "another password 123",
+        "client_id": rop.web.client_id, "email": variant, "password": "another password 123",
         "connection": CONNECTION})
-    if spelled.lower() == (rop.user.email or "").lower():
-        # Case differences are the same account (emails compare case-insensitively).
-        assert signup.status_code == 400 and signup.json()["code"] == "user_exists"
-        assert (await rop.token(username=spelled, audience=API)).status_code == 200
+    if same_account:
+        # NFKC + lower-case: the same login, so no second account, and it logs in as the original user.
+        assert signup.status_code == 400 and signup.json()["code"] == "user_exists", signup.text
+        assert (await rop.token(username=variant, audience=API)).status_code == 200
+        # Failures under either spelling feed one counter.
+        for i in range(10):
+            spelled = variant if i % 2 else (rop.user.email or "")
+            await rop.token(username=spelled, password="wrong", audience=API)
+        assert (await rop.token(username=variant, audience=API)).status_code == 429
     else:
-        # A different string is a different account; it never authenticates as the original user.
-        assert signup.status_code in (200, 400), signup.text
-        response = await rop.token(username=spelled, password=PASSWORD, audience=API)
+        # Another script's letter is another login: its own account, never the original user's.
+        assert signup.status_code == 200, signup.text
+        response = await rop.token(username=variant, password=PASSWORD, audience=API)
         assert response.status_code == 403 and response.json() == WRONG_PASSWORD_BODY
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from ostiary.errors import AdminError
 from tests.support.browser_login import (
@@ -28,7 +29,9 @@ def _no_store(response: httpx.Response) -> None:
     assert response.headers.get("pragma") == "no-cache", (response.status_code, dict(response.headers))
 
 
-async def test_HD01_token_endpoints_are_no_store_on_success_and_every_error(tenant: TenantFixture) -> None:
+async def test_HD01_token_endpoints_are_no_store_on_success_and_every_error(
+    tenant: TenantFixture, app: FastAPI
+) -> None:
     await tenant.api(API)
     m2m = await tenant.client(app_type="non_interactive")
     await tenant.client_grant(m2m.client_id, API, ["read:things"])
@@ -48,6 +51,15 @@ async def test_HD01_token_endpoints_are_no_store_on_success_and_every_error(tena
     garbage = await tenant.http.post("/oauth/access_token", content=b"{", headers={"content-type": "application/json"})
     assert garbage.status_code == 400
     _no_store(garbage)
+    # A 5xx from the edge's last-resort handler is never cached either.
+
+    async def explode() -> None:
+        raise RuntimeError("boom")
+
+    app.add_api_route("/test-only/explode", explode)
+    crashed = await tenant.http.get("/test-only/explode")
+    assert crashed.status_code == 500
+    _no_store(crashed)
 
 
 async def test_HD02_userinfo_form_post_login_and_consent_pages_are_no_store(

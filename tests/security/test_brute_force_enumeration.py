@@ -7,8 +7,6 @@ of the login page and /dbconnections, and guessing of other secrets.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import pytest
@@ -16,7 +14,7 @@ from fastapi import FastAPI
 
 from ostiary.app import create_app
 from ostiary.clock import FrozenClock
-from ostiary.runtime import AppState, close_state, open_state
+from ostiary.runtime import AppState
 from ostiary.settings import Settings
 from tests.support.browser_login import (
     PASSWORD,
@@ -28,33 +26,17 @@ from tests.support.browser_login import (
 )
 from tests.support.factories import make_tenant
 from tests.support.fast_passwords import fast_passwords  # noqa: F401
-from tests.support.firstparty import API, TOO_MANY_ATTEMPTS_BODY, WRONG_PASSWORD_BODY, Rop, make_rop
+from tests.support.firstparty import API, TOO_MANY_ATTEMPTS_BODY, fail_logins, make_rop
+from tests.support.states import StateFactory, state_factory
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 BLOCKED_TEXT = "Your account has been blocked after multiple consecutive login attempts."
 CONNECTION = "Username-Password-Authentication"
 LIMIT = 3
 
-StateFactory = Callable[..., AbstractAsyncContextManager[AppState]]
-
-
 @pytest.fixture
 def make_state(settings: Settings, clock: FrozenClock) -> StateFactory:
-    @asynccontextmanager
-    async def build(**overrides: Any) -> AsyncIterator[AppState]:
-        st = await open_state(settings.model_copy(update=overrides), clock=clock)
-        try:
-            yield st
-        finally:
-            await close_state(st)
-
-    return build
-
-
-async def _fail(rop: Rop, times: int, **kwargs: Any) -> None:
-    for _ in range(times):
-        response = await rop.token(password="wrong", audience=API, **kwargs)
-        assert response.status_code == 403 and response.json() == WRONG_PASSWORD_BODY, response.text
+    return state_factory(settings, clock)
 
 
 async def test_BF01_ten_failures_on_the_login_page_block_the_right_password(tenant: Any) -> None:
@@ -99,7 +81,7 @@ async def test_BF07_forwarding_headers_from_an_untrusted_peer_are_ignored(state:
     for i in range(10):
         headers = {"X-Forwarded-For": f"198.51.100.{i}", "Forwarded": f"for=198.51.100.{i}",
                    "X-Real-IP": f"198.51.100.{i}"}
-        await _fail(rop, 1, headers=headers)
+        await fail_logins(rop, 1, headers=headers)
     fresh = {"X-Forwarded-For": "192.0.2.77", "Forwarded": "for=192.0.2.77", "X-Real-IP": "192.0.2.77"}
     blocked = await rop.token(audience=API, headers=fresh)
     assert blocked.status_code == 429 and blocked.json() == TOO_MANY_ATTEMPTS_BODY
@@ -113,7 +95,7 @@ async def test_BF07_behind_a_trusted_proxy_the_client_cannot_choose_its_address(
     async with make_state(trusted_proxies="127.0.0.1") as st:
         rop = await make_rop(st, create_app(state=st))
         for i in range(10):
-            await _fail(rop, 1, headers={"X-Forwarded-For": f"198.51.100.{i}, 192.0.2.10"})
+            await fail_logins(rop, 1, headers={"X-Forwarded-For": f"198.51.100.{i}, 192.0.2.10"})
         spoofed = await rop.token(audience=API, headers={"X-Forwarded-For": "198.51.100.99, 192.0.2.10"})
         assert spoofed.status_code == 429 and spoofed.json() == TOO_MANY_ATTEMPTS_BODY
         # Another real client behind the same proxy is not blocked.

@@ -21,7 +21,7 @@ def deploy_file(domain: str) -> dict[str, object]:
              "grant_types": ["authorization_code", "refresh_token"], "jwt_configuration": {"alg": "RS256"},
              "refresh_token": {"rotation_type": "rotating", "expiration_type": "expiring"}},
             {"name": "Acme Worker", "app_type": "non_interactive", "client_id": "acme-worker",
-             "client_secret": "worker-secret-0123456789abcdef"},
+             "client_secret": "worker-secret-0123456789abcdef-0123456789"},
         ],
         "resourceServers": [
             {"identifier": "https://api.acme", "name": "Acme API",
@@ -61,7 +61,7 @@ def test_import_creates_the_tenant_and_everything_in_it(cli: Cli, tmp_path: Path
     assert tenant["domains"] == [f"{name}.test"] and tenant["friendly_name"] == "Acme"
     assert {k["status"] for k in json.loads(cli.ok("keys", "list", "-t", name, "--json"))} == {"current", "next"}
     worker = json.loads(cli.ok("clients", "show", "acme-worker", "-t", name))
-    assert worker["client_secret"] == "worker-secret-0123456789abcdef"
+    assert worker["client_secret"] == "worker-secret-0123456789abcdef-0123456789"
     grants = json.loads(cli.ok("grants", "list", "-t", name, "--json"))
     assert [(g["client_id"], g["scope"]) for g in grants] == [("acme-worker", ["read:orders"])]
     web = json.loads(cli.ok("clients", "show", "Acme Web", "-t", name))
@@ -121,7 +121,7 @@ def test_export_writes_secrets_only_when_asked(cli: Cli, tmp_path: Path, name: s
     assert "password" not in json.dumps(plain["users"])
     full = json.loads(cli.ok("export", "--tenant", name, "--format", "json", "--include-secrets"))
     worker = next(c for c in full["clients"] if c["name"] == "Acme Worker")
-    assert worker["client_secret"] == "worker-secret-0123456789abcdef"
+    assert worker["client_secret"] == "worker-secret-0123456789abcdef-0123456789"
     assert _google(full)["options"] == {"client_id": "g-id", "client_secret": "g-secret"}
 
 

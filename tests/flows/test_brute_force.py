@@ -12,7 +12,16 @@ from typing import Any
 import pytest
 from tests.conftest import TEST_MASTER_KEY
 from tests.support.fast_passwords import fast_passwords  # noqa: F401
-from tests.support.firstparty import API, PASSWORD, REALM, TOO_MANY_ATTEMPTS_BODY, WRONG_PASSWORD_BODY, Rop, make_rop
+from tests.support.firstparty import (
+    API,
+    PASSWORD,
+    REALM,
+    TOO_MANY_ATTEMPTS_BODY,
+    WRONG_PASSWORD_BODY,
+    Rop,
+    fail_logins,
+    make_rop,
+)
 from tests.support.redis_prefix import REDIS_URL, unique_prefix
 from typer.testing import CliRunner
 
@@ -52,15 +61,9 @@ async def rop(settings: Settings, clock: FrozenClock, counters: dict[str, Any]) 
     await close_state(st)
 
 
-async def fail(rop: Rop, times: int, **kwargs: Any) -> None:
-    for _ in range(times):
-        response = await rop.token(password="wrong", audience=API, **kwargs)
-        assert response.status_code == 403 and response.json() == WRONG_PASSWORD_BODY, response.text
-
-
 @BOTH_BACKENDS
 async def test_tenth_failure_blocks_even_the_right_password(rop: Rop) -> None:
-    await fail(rop, 10)
+    await fail_logins(rop, 10)
     for password in (PASSWORD, "wrong"):
         response = await rop.token(audience=API, password=password)
         assert response.status_code == 429
@@ -69,9 +72,9 @@ async def test_tenth_failure_blocks_even_the_right_password(rop: Rop) -> None:
 
 
 async def test_nine_failures_then_success_resets_the_count(rop: Rop) -> None:
-    await fail(rop, 9)
+    await fail_logins(rop, 9)
     assert (await rop.token(audience=API)).status_code == 200
-    await fail(rop, 9)
+    await fail_logins(rop, 9)
     assert (await rop.token(audience=API)).status_code == 200
 
 
@@ -84,7 +87,7 @@ async def test_concurrent_failures_are_all_counted(rop: Rop) -> None:
 
 @BOTH_BACKENDS
 async def test_unknown_users_are_counted_and_answered_the_same(rop: Rop) -> None:
-    await fail(rop, 10, username="ghost@example.com")
+    await fail_logins(rop, 10, username="ghost@example.com")
     response = await rop.token(audience=API, username="GHOST@example.com", password="wrong")
     assert response.status_code == 429 and response.json() == TOO_MANY_ATTEMPTS_BODY
     # The real user from the same IP is not affected (per identifier and IP).
@@ -92,7 +95,7 @@ async def test_unknown_users_are_counted_and_answered_the_same(rop: Rop) -> None
 
 
 async def test_admin_unblock_lifts_the_block(rop: Rop) -> None:
-    await fail(rop, 10)
+    await fail_logins(rop, 10)
     removed = await rop.t.repos_call(
         lambda r: unblock_user(r, rop.t.state.protection, user=rop.user.user_id, ip=None)
     )
@@ -102,18 +105,18 @@ async def test_admin_unblock_lifts_the_block(rop: Rop) -> None:
 
 @BOTH_BACKENDS
 async def test_password_change_lifts_the_block(rop: Rop, clock: FrozenClock) -> None:
-    await fail(rop, 10)
+    await fail_logins(rop, 10)
     clock.advance(1)
     await rop.t.repos_call(lambda r: r.users.update(rop.user.user_id, password="a brand new password"))
     response = await rop.token(audience=API, password="a brand new password")
     assert response.status_code == 200, response.text
     # And the count starts again from zero.
-    await fail(rop, 9)
+    await fail_logins(rop, 9)
     assert (await rop.token(audience=API, password="a brand new password")).status_code == 200
 
 
 async def test_block_expires_after_thirty_days_without_failures(rop: Rop, clock: FrozenClock) -> None:
-    await fail(rop, 10)
+    await fail_logins(rop, 10)
     clock.advance(29 * 86400)
     assert (await rop.token(audience=API)).status_code == 429
     clock.advance(2 * 86400)
@@ -123,7 +126,7 @@ async def test_block_expires_after_thirty_days_without_failures(rop: Rop, clock:
 async def test_connection_with_brute_force_protection_off_never_blocks(rop: Rop) -> None:
     await rop.t.repos_call(lambda r: r.connections.update(
         "Username-Password-Authentication", options={"brute_force_protection": False}))
-    await fail(rop, 11)
+    await fail_logins(rop, 11)
     assert (await rop.token(audience=API)).status_code == 200
 
 
@@ -204,6 +207,6 @@ async def test_redis_outage_fails_closed(settings: Settings, clock: FrozenClock)
 
 async def test_an_oversized_unknown_username_is_counted_not_a_500(rop: Rop) -> None:
     huge = "x" * 5000 + "@example.com"
-    await fail(rop, 10, username=huge)
+    await fail_logins(rop, 10, username=huge)
     response = await rop.token(audience=API, username=huge)
     assert response.status_code == 429 and response.json() == TOO_MANY_ATTEMPTS_BODY

@@ -7,6 +7,10 @@ import base64
 from tests.support.factories import TenantFixture
 from tests.support.jwks import verify
 
+# Chosen secrets must be at least 32 characters (catalogue HK-04).
+SECRET_A = "secret-a".ljust(32, "-")
+SECRET_B = "secret-b".ljust(32, "-")
+
 
 async def test_client_credentials_token_verifies_against_published_jwks(tenant: TenantFixture) -> None:
     api = await tenant.api("https://api.example.com", scopes=["read:things", "write:things"])
@@ -52,12 +56,12 @@ async def test_same_client_id_in_two_tenants_never_mixes(
 ) -> None:
     for t in (tenant, other_tenant):
         await t.api("https://api.example.com")
-    a = await tenant.client(client_id="shared-id", client_secret="secret-a", app_type="non_interactive")
-    b = await other_tenant.client(client_id="shared-id", client_secret="secret-b", app_type="non_interactive")
+    a = await tenant.client(client_id="shared-id", client_secret=SECRET_A, app_type="non_interactive")
+    b = await other_tenant.client(client_id="shared-id", client_secret=SECRET_B, app_type="non_interactive")
     await tenant.client_grant(a.client_id, "https://api.example.com", ["read:things"])
     form = {"grant_type": "client_credentials", "client_id": "shared-id", "audience": "https://api.example.com"}
     # Tenant A's secret is refused at tenant B and vice versa.
-    wrong = await other_tenant.http.post("/oauth/token", data={**form, "client_secret": "secret-a"})
+    wrong = await other_tenant.http.post("/oauth/token", data={**form, "client_secret": SECRET_A})
     assert wrong.status_code == 401
     assert wrong.json() == {"error": "access_denied", "error_description": "Unauthorized"}
     # B has no client grant, A does: the grant of A does not leak into B.

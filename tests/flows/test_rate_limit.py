@@ -3,38 +3,25 @@
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
 
 import httpx
 import pytest
 from tests.support.browser_login import PASSWORD, authorize_params, open_login_page, start, submit_login, web_app
 from tests.support.factories import TenantFixture, make_tenant
 from tests.support.redis_prefix import REDIS_URL, unique_prefix
+from tests.support.states import StateFactory, state_factory
 
 from ostiary.app import create_app
 from ostiary.clock import FrozenClock
-from ostiary.runtime import AppState, close_state, open_state
 from ostiary.settings import Settings
 
 LIMIT = 3
 TOO_MANY = {"error": "too_many_requests", "error_description": "Too many requests"}
 
-StateFactory = Callable[..., AbstractAsyncContextManager[AppState]]
-
 
 @pytest.fixture
 def limited(settings: Settings, clock: FrozenClock) -> StateFactory:
-    @asynccontextmanager
-    async def build(**overrides: Any) -> AsyncIterator[AppState]:
-        st = await open_state(settings.model_copy(update={"rate_limit_per_minute": LIMIT, **overrides}), clock=clock)
-        try:
-            yield st
-        finally:
-            await close_state(st)
-
-    return build
+    return state_factory(settings, clock, rate_limit_per_minute=LIMIT)
 
 
 async def m2m_form(t: TenantFixture) -> dict[str, str]:

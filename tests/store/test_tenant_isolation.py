@@ -17,8 +17,12 @@ EMAIL = "same@example.com"
 CONNECTION = "Username-Password-Authentication"
 
 
+def _secret(label: str) -> str:
+    return f"secret-{label}".ljust(32, "-")  # chosen secrets are at least 32 characters
+
+
 async def _seed(t: TenantFixture, label: str) -> dict[str, Any]:
-    client = await t.client(name=f"client {label}", client_id=SHARED_CLIENT_ID, client_secret=f"secret-{label}",
+    client = await t.client(name=f"client {label}", client_id=SHARED_CLIENT_ID, client_secret=_secret(label),
                             app_type="non_interactive")
     api = await t.api(API, name=f"api {label}", scopes=[f"scope:{label}"])
     await t.client_grant(client.client_id, api.identifier, [f"scope:{label}"])
@@ -54,11 +58,11 @@ async def test_same_identifiers_in_two_tenants_never_mix(tenant: TenantFixture, 
     a = await tenant.repos_call(_view)
     b = await other_tenant.repos_call(_view)
     assert {k: v for k, v in a.items() if k != "kids"} == {
-        "client": ("client a", "secret-a"), "clients": ["client a"], "api": "api a", "apis": ["api a"],
+        "client": ("client a", _secret("a")), "clients": ["client a"], "api": "api a", "apis": ["api a"],
         "grant": ("scope:a",), "grants": 1, "connection": {"label": "a"}, "connections": 1,
         "user": "user a", "users": ["user a"],
     }
-    assert b["client"] == ("client b", "secret-b") and b["users"] == ["user b"] and b["grant"] == ("scope:b",)
+    assert b["client"] == ("client b", _secret("b")) and b["users"] == ["user b"] and b["grant"] == ("scope:b",)
     assert a["kids"] and b["kids"] and not a["kids"] & b["kids"]
     assert await tenant.repos_call(lambda r: r.users.by_user_id(b_ids["user_id"])) is None
     assert await other_tenant.repos_call(lambda r: r.users.by_user_id(a_ids["user_id"])) is None
@@ -80,7 +84,7 @@ async def test_deleting_in_one_tenant_leaves_the_other(tenant: TenantFixture, ot
     a = await tenant.repos_call(_view)
     b = await other_tenant.repos_call(_view)
     assert (a["client"], a["api"], a["grant"], a["connection"], a["user"]) == (None,) * 5
-    assert b["client"] == ("client b", "secret-b") and b["api"] == "api b" and b["grant"] == ("scope:b",)
+    assert b["client"] == ("client b", _secret("b")) and b["api"] == "api b" and b["grant"] == ("scope:b",)
     assert b["connection"] == {"label": "b"} and b["user"] == "user b"
     assert len(b["kids"]) == 2
 

@@ -54,3 +54,10 @@ async def make_rop(state: AppState, app: Any, **tenant_fields: Any) -> Rop:
     await t.connection(DEFAULT_DATABASE_CONNECTION, enabled_clients=[web.client_id, native.client_id])
     user = await t.user(password=PASSWORD, name="Alice", email_verified=True)
     return Rop(t=t, api=api, web=web, native=native, user=user)
+
+
+async def fail_logins(rop: Rop, times: int, **kwargs: Any) -> None:
+    """`times` wrong passwords, each answered with Auth0's 403 "Wrong email or password."."""
+    for _ in range(times):
+        response = await rop.token(password="wrong", audience=API, **kwargs)
+        assert response.status_code == 403 and response.json() == WRONG_PASSWORD_BODY, response.text

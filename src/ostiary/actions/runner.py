@@ -56,7 +56,12 @@ async def run_hooks(
         if outcome.denied:
             log.info("hook denied the request", extra={"hook": hook.name, "trigger": trigger})
             return outcome
-    size = _claims_size(outcome)
+    try:
+        size = _claims_size(outcome)
+    except (TypeError, ValueError) as exc:
+        # A value that is not JSON (an object, a set, NaN) would fail later while storing or signing: fail
+        # closed here, as for any broken hook (catalogue HK-01).
+        return failed(trigger, "(all)", f"custom claims are not JSON: {exc}")
     if size > MAX_CUSTOM_CLAIMS_BYTES:
         return failed(trigger, "(all)", f"custom claims payload is {size} bytes (limit {MAX_CUSTOM_CLAIMS_BYTES})")
     return outcome
@@ -65,7 +70,5 @@ async def run_hooks(
 def _claims_size(outcome: Outcome) -> int:
     if not outcome.access_token_claims and not outcome.id_token_claims:
         return 0
-    try:
-        return len(json.dumps([outcome.access_token_claims, outcome.id_token_claims], default=str).encode())
-    except (TypeError, ValueError):
-        return MAX_CUSTOM_CLAIMS_BYTES + 1
+    claims = [outcome.access_token_claims, outcome.id_token_claims]
+    return len(json.dumps(claims, allow_nan=False).encode())

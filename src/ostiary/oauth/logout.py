@@ -49,12 +49,21 @@ async def v2_target(ctx: TenantContext, *, return_to: str | None, client_id: str
 
 
 async def hint_claims(ctx: TenantContext, id_token_hint: str) -> dict[str, object]:
-    """The claims of an ID token this tenant issued (signature and issuer checked; expiry not)."""
+    """The claims of an ID token this tenant issued (signature and issuer checked; expiry not).
+
+    An access token is signed by the same keys but is not an ID token (RFC 8725 §3.11, catalogue JW-08): an
+    ID token's aud is exactly one client of this tenant, and its header never says at+jwt.
+    """
     signer = await ctx.signer()
     try:
-        return signer.verify(id_token_hint, audience=None, issuer=ctx.issuer, verify_exp=False)
+        claims = signer.verify(id_token_hint, audience=None, issuer=ctx.issuer, verify_exp=False)
+        typ = jwt.get_unverified_header(id_token_hint).get("typ")
     except (jwt.InvalidTokenError, ValueError, KeyError) as exc:
         raise InvalidRequestError("Invalid id_token_hint") from exc
+    aud = claims.get("aud")
+    if typ == "at+jwt" or not isinstance(aud, str) or await ctx.client(aud) is None:
+        raise InvalidRequestError("Invalid id_token_hint")
+    return claims
 
 
 async def oidc_target(

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from ostiary import entities
-from ostiary.errors import AccessDeniedError
+from ostiary.errors import AccessDeniedError, InvalidScopeError
 from ostiary.oauth.context import TenantContext
 
 OIDC_SCOPES = frozenset({"openid", "profile", "email", "address", "phone", "offline_access"})
+# RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), tokens separated by spaces.
+_SCOPE_CHARS = re.compile(r"[\x20\x21\x23-\x5B\x5D-\x7E]*")
+
+
+def check_scope_syntax(scope: str | None) -> None:
+    """Control characters, quotes, backslashes or non-ASCII in `scope` are invalid_scope (IN-14), not dropped."""
+    if scope and not _SCOPE_CHARS.fullmatch(scope):
+        raise InvalidScopeError("The scope contains characters outside the scope-token grammar (RFC 6749 §3.3)")
 
 
 def requested_audience(params: Mapping[str, str], tenant: entities.Tenant) -> str | None:

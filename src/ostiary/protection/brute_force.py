@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 from ostiary import entities
 from ostiary.errors import TemporarilyUnavailableError, TooManyAttemptsError
 from ostiary.ids import token_hash
+from ostiary.logins import normalize_login
 from ostiary.oauth.context import TenantContext
 from ostiary.protection.counters import FailureCounters, FailureState
 from ostiary.protection.counters_redis import RETENTION_SECONDS
@@ -32,7 +33,7 @@ def failure_key(connection: str, user: entities.User | None, username: str) -> s
     if user is not None:
         return user.user_id
     # Hashed: bounded length whatever was typed (the column holds 320 characters).
-    return f"login:{connection}:{token_hash(username.strip().lower())}"
+    return f"login:{connection}:{token_hash(normalize_login(username))}"
 
 
 def _ip(ip: str) -> str:

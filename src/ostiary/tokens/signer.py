@@ -151,9 +151,11 @@ def _check_compact(token: str) -> None:
 
 
 def _check_times(claims: dict[str, Any], now: float, leeway: float, *, verify_exp: bool = True) -> None:
-    """RFC 7519 §4.1.4/§4.1.5 against the injected clock."""
-    exp, nbf = claims.get("exp"), claims.get("nbf")
+    """RFC 7519 §4.1.4-§4.1.6 against the injected clock; an iat in the future is refused as PyJWT does (JW-06)."""
+    exp, nbf, iat = claims.get("exp"), claims.get("nbf"), claims.get("iat")
     if not isinstance(exp, int | float) or (verify_exp and exp <= now - leeway):
         raise jwt.ExpiredSignatureError("token expired")
     if nbf is not None and (not isinstance(nbf, int | float) or nbf > now + leeway):
         raise jwt.ImmatureSignatureError("token not yet valid")
+    if not isinstance(iat, int | float) or iat > now + leeway:
+        raise jwt.ImmatureSignatureError("token issued in the future")

@@ -7,6 +7,7 @@ FastAPI's Form() keeps one of several values silently and costs more than parsin
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -22,6 +23,12 @@ def _decode(body: bytes) -> str:
         raise InvalidRequestError("The request body is not valid UTF-8") from exc
 
 
+def _no_nul(key: str, value: str) -> None:
+    # PostgreSQL text cannot hold NUL (psycopg/asyncpg raise; old drivers truncated): refuse it at the door (IN-07).
+    if "\x00" in key or "\x00" in value:
+        raise InvalidRequestError(f"Parameter {key.replace(chr(0), '')} contains a NUL character")
+
+
 def parse_urlencoded(text: str) -> dict[str, str]:
     params: dict[str, str] = {}
     try:
@@ -29,22 +36,40 @@ def parse_urlencoded(text: str) -> dict[str, str]:
     except ValueError as exc:
         raise InvalidRequestError("Too many parameters") from exc
     for key, value in pairs:
+        _no_nul(key, value)
         if key in params:
             raise InvalidRequestError(f"Parameter {key} is included more than once")
         params[key] = value
     return params
 
 
-def _json_value(value: Any) -> str | None:
+def _json_value(key: str, value: Any) -> str | None:
+    """Scalars as strings; an object (user_profile, user_metadata) as its JSON text; never a list (IN-13)."""
     if value is None:
         return None
+    if isinstance(value, list):
+        raise InvalidRequestError(f"Parameter {key} must not be an array")
     if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return json.dumps(value)
+        text = value
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, int | float):
+        text = str(value)
+    else:
+        text = json.dumps(value)
+    _no_nul(key, text)
+    return text
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise InvalidRequestError("The request body contains a number out of range")
+    return number
+
+
+def _no_constants(name: str) -> Any:
+    raise InvalidRequestError(f"The request body is not valid JSON ({name})")
 
 
 def parse_json_object(text: str) -> dict[str, str]:
@@ -57,12 +82,15 @@ def parse_json_object(text: str) -> dict[str, str]:
         return out
 
     try:
-        data = json.loads(text, object_pairs_hook=no_duplicates) if text.strip() else {}
-    except json.JSONDecodeError as exc:
+        data = json.loads(
+            text, object_pairs_hook=no_duplicates, parse_float=_finite, parse_constant=_no_constants
+        ) if text.strip() else {}
+    except (ValueError, RecursionError) as exc:
+        # Nested thousands deep, or an integer too long to convert (IN-06): the client's error, never a 500.
         raise InvalidRequestError("The request body is not valid JSON") from exc
     if not isinstance(data, dict):
         raise InvalidRequestError("The request body must be a JSON object")
-    return {k: v for k, v in ((k, _json_value(v)) for k, v in data.items()) if v is not None}
+    return {k: v for k, v in ((k, _json_value(k, v)) for k, v in data.items()) if v is not None}
 
 
 async def parse_body(request: Request, *, allow_json: bool = True) -> dict[str, str]:

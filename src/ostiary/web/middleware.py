@@ -1,4 +1,4 @@
-"""Pure-ASGI middleware (cheaper than BaseHTTPMiddleware): request id, body cap, last-resort 500."""
+"""Pure-ASGI middleware (cheaper than BaseHTTPMiddleware): request id, body cap, baseline headers, last-resort 500."""
 
 from __future__ import annotations
 
@@ -16,6 +16,16 @@ log = logging.getLogger("ostiary.http")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+# On every response, JSON included (catalogue UI-12); pages set the same values plus their CSP. HSTS is
+# ignored by browsers on plain http (development), so it is sent unconditionally like the pages do.
+BASELINE_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"strict-transport-security", b"max-age=31536000"))
+
+
+def _with_baseline(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    present = {name.lower() for name, _ in headers}
+    return [*headers, *(pair for pair in BASELINE_HEADERS if pair[0] not in present)]
+
+
 class _BodyTooLarge(Exception):
     pass
 
@@ -29,6 +39,8 @@ def _json_response(status: int, body: dict[str, Any], request_id: str) -> tuple[
             (b"content-type", b"application/json"),
             (b"content-length", str(len(payload)).encode()),
             (b"cache-control", b"no-store"),
+            (b"pragma", b"no-cache"),
+            *BASELINE_HEADERS,
             (b"x-request-id", request_id.encode()),
         ],
     }
@@ -54,7 +66,7 @@ class EdgeMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message["headers"] = [*message.get("headers", []), rid_header]
+                message["headers"] = [*_with_baseline(list(message.get("headers", []))), rid_header]
                 if message["status"] >= 500:
                     log.error("server error response", extra={"status": message["status"], "path": scope["path"]})
             await send(message)

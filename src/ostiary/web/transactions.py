@@ -11,11 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ostiary import entities
-from ostiary.errors import OAuthError
+from ostiary.errors import InvalidRequestError, OAuthError, TooManyRequestsError
 from ostiary.ids import new_opaque_token, token_hash
 from ostiary.oauth.authorize import pipeline
 from ostiary.oauth.authorize.request import AuthorizeRequest
 from ostiary.oauth.context import TenantContext
+from ostiary.protection.limits import check_rate_limit
 from ostiary.store.repositories.sessions import TransactionInfo
 from ostiary.web import cookies
 from ostiary.web.authorize_pages import deliver_error
@@ -25,6 +26,17 @@ from ostiary.web.pages import error_page
 
 BAD_CSRF = "Invalid or missing CSRF token. Reload the page and try again."
 EXPIRED = "This login link has expired or was already used. Go back to the application and try again."
+
+
+async def over_rate_limit(ctx: TenantContext) -> Response | None:
+    """The per-IP rate limit shared with /oauth/token (its own bucket, BF-08): a 429 page with Retry-After, or None."""
+    try:
+        await check_rate_limit(ctx.state, bucket="login", tenant_id=ctx.tenant.id, ip=ctx.ip)
+    except TooManyRequestsError as exc:
+        page = error_page(exc.error, exc.description, status=exc.status_code)
+        page.headers.update(exc.headers)
+        return page
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +57,15 @@ class OpenedPage:
 
 async def open_page(request: Request, ctx: TenantContext) -> OpenedPage | Response:
     """GET side: the open transaction named by ?state=, bound to this browser on the first visit."""
+    if limited := await over_rate_limit(ctx):
+        return limited
     try:
-        state = parse_query(request).get("state", "")
+        query = parse_query(request)
+        if "password" in query:
+            raise InvalidRequestError("Credentials must never be sent in the URL.")  # UI-11: refused, never read
     except OAuthError as exc:
         return error_page(exc.error, exc.description)
+    state = query.get("state", "")
     transaction = await ctx.repos.transactions.open(state)
     client = await ctx.client(transaction.params.get("client_id", "")) if transaction else None
     if transaction is None or client is None:
@@ -71,7 +88,10 @@ async def open_page(request: Request, ctx: TenantContext) -> OpenedPage | Respon
 async def check_post(
     request: Request, ctx: TenantContext
 ) -> tuple[dict[str, str], TransactionInfo, entities.Client] | Response:
-    """POST side: form body only (never credentials from the URL, UI-11), live transaction, CSRF (UI-01)."""
+    """POST side: per-IP rate limit (BF-08), form body only (never credentials from the URL, UI-11), live
+    transaction, CSRF (UI-01)."""
+    if limited := await over_rate_limit(ctx):
+        return limited
     if request.scope.get("query_string"):
         return error_page("invalid_request", "Parameters must be sent in the form body.")
     try:

@@ -22,7 +22,7 @@ from ostiary.oauth import pkce, response_modes
 from ostiary.oauth.authorize.request import AuthorizeRequest
 from ostiary.oauth.context import TenantContext
 from ostiary.oauth.redirect_uri import match_redirect_uri, origin_of
-from ostiary.oauth.scopes import grantable, requested_audience
+from ostiary.oauth.scopes import check_scope_syntax, grantable, requested_audience
 from ostiary.tokens.claims import split_scope
 
 RESPONSE_TYPES = frozenset(
@@ -93,6 +93,7 @@ async def check_audience_and_scope(ctx: TenantContext, req: AuthorizeRequest) ->
         if api is None:
             # Auth0's /authorize wording (the token endpoint says "Service not enabled within domain").
             raise AccessDeniedError(f"Service not found: {audience}")
+    check_scope_syntax(req.params.get("scope"))
     scopes = grantable(split_scope(req.params.get("scope")), api)
     if "id_token" in req.response_types and "openid" not in scopes:
         # OIDC Core §3.2.2.1: an ID token is only issued for an OpenID request.
@@ -126,6 +127,9 @@ async def check_nonce(ctx: TenantContext, req: AuthorizeRequest) -> AuthorizeReq
     return req
 
 
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
 async def check_prompt(ctx: TenantContext, req: AuthorizeRequest) -> AuthorizeRequest:
     """prompt values are known and `none` stands alone; max_age is a non-negative integer."""
     prompts = frozenset((req.params.get("prompt") or "").split())
@@ -137,7 +141,8 @@ async def check_prompt(ctx: TenantContext, req: AuthorizeRequest) -> AuthorizeRe
     max_age = None
     raw = req.params.get("max_age")
     if raw is not None and raw != "":
-        if not raw.isdigit():
+        # Digits only (not "-1", "+1", "١"), at most JavaScript's MAX_SAFE_INTEGER as node-oidc-provider (IN-15).
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 16 or int(raw) > MAX_SAFE_INTEGER:
             raise InvalidRequestError("max_age must be a non-negative integer")
         max_age = int(raw)
     return replace(req, prompts=prompts, max_age=max_age)

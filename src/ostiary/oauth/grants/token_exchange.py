@@ -70,6 +70,10 @@ def parse_user_profile(raw: str | None) -> dict[str, Any] | None:
 
 async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[str, str]) -> Issued:
     subject_token_type = require_param(params, "subject_token_type")
+    if params.get("actor_token") or params.get("actor_token_type"):
+        # Delegation (RFC 8693 §2.1) is not supported: refused, never silently dropped, so a token meant to
+        # act for someone is not issued (with a refresh token) as the subject's own (catalogue TX-09).
+        raise InvalidRequestError("actor_token is not supported")
     native = NATIVE_TYPES.get(subject_token_type)
     if native is None:
         return await custom_token_exchange.handle(ctx, auth, params)

@@ -100,6 +100,16 @@ def _clean(fields: dict[str, Any], *, app_type: str) -> dict[str, Any]:
     return out
 
 
+MIN_SECRET_LENGTH = 32
+
+
+def _check_secret(secret: str) -> None:
+    """A chosen secret keys HS256 ID tokens too: at least 32 characters (RFC 7518 §3.2: a key of 256 bits or
+    more; RFC 6749 §10.10). Generated ones are 64 characters of base64url (384 bits). Catalogue HK-04."""
+    if not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH:
+        raise AdminError(f"client.client_secret: must be at least {MIN_SECRET_LENGTH} characters")
+
+
 class Clients(TenantScoped):
     async def by_client_id(self, client_id: str) -> entities.Client | None:
         """Used by: client authentication and /authorize (cached per process in web/cache.py)."""
@@ -154,6 +164,8 @@ class Clients(TenantScoped):
             )
         if client_secret is None and clean["token_endpoint_auth_method"] != "none":
             client_secret = new_client_secret()
+        elif client_secret is not None:
+            _check_secret(client_secret)
         for key in ("callbacks", "allowed_logout_urls", "web_origins", "allowed_origins"):
             clean.setdefault(key, [])
         for key in ("jwt_configuration", "refresh_token", "native_social_login", "mobile", "client_metadata"):
@@ -184,6 +196,7 @@ class Clients(TenantScoped):
         for key, value in clean.items():
             setattr(row, key, value)
         if client_secret is not None:
+            _check_secret(client_secret)
             row.client_secret_enc = self.box.encrypt(client_secret)
         row.updated_at = self.clock.now()
         await self.session.flush()

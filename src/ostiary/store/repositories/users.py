@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from ostiary import entities
 from ostiary.errors import AdminError
 from ostiary.ids import new_auth0_user_id
+from ostiary.logins import normalize_login, normalize_username
 from ostiary.passwords import hash_password
 from ostiary.store.models import Identity as IdentityRow
 from ostiary.store.models import User as UserRow
@@ -61,7 +62,7 @@ class Users(TenantScoped):
 
     async def by_login(self, connection: str, username_or_email: str) -> entities.User | None:
         """A database-connection user by email (case-insensitive) or username. Used by: password login."""
-        login = username_or_email.strip().lower()
+        login = normalize_login(username_or_email)
         row = await self.session.scalar(
             self._select(UserRow)
             .join(IdentityRow, IdentityRow.user_pk == UserRow.id)
@@ -193,7 +194,9 @@ class Users(TenantScoped):
         for key in ("user_metadata", "app_metadata"):
             fields[key] = v.mapping(f"user.{key}", fields.get(key))
         if email:
-            fields["email"] = email.strip().lower() if strategy == "auth0" else email.strip()
+            fields["email"] = normalize_login(email) if strategy == "auth0" else email.strip()
+        if strategy == "auth0" and isinstance(fields.get("username"), str):
+            fields["username"] = normalize_username(fields["username"])
         row = self._new(
             UserRow,
             user_id=user_id,

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ostiary.errors import OAuthError
+from ostiary.errors import AccessDeniedError, OAuthError
 from ostiary.oauth.authorize import interaction, pipeline
 from ostiary.oauth.context import TenantContext
 from ostiary.store.repositories.sessions import SessionInfo, TransactionInfo
@@ -53,6 +53,11 @@ async def respond(
         await ctx.repos.commit()
     except OAuthError as exc:
         await ctx.repos.session.rollback()
+        if isinstance(exc, AccessDeniedError) and transaction and session and transaction.sid == session.sid:
+            # The login made in this transaction was refused (a hook denied or failed): it leaves no SSO
+            # session behind for a later silent request (catalogue HK-01).
+            await ctx.repos.sessions.revoke(session.id)
+            await ctx.repos.commit()
         return deliver_error(ctx, req, exc)
     assert req.redirect_uri is not None and req.response_mode is not None
     return deliver(req.redirect_uri, req.response_mode, with_state_and_iss(ctx, req, result.params))

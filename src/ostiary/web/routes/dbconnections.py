@@ -15,8 +15,9 @@ from starlette.responses import JSONResponse, Response
 from ostiary import entities
 from ostiary.connections.database import database_connection
 from ostiary.connections.signup import check_user_metadata, signup_user
-from ostiary.errors import DbConnectionError, OAuthError
+from ostiary.errors import DbConnectionError, OAuthError, TooManyRequestsError
 from ostiary.oauth.context import TenantContext
+from ostiary.protection.limits import check_rate_limit
 from ostiary.web import cors
 from ostiary.web.deps import Context
 from ostiary.web.errors import NO_STORE
@@ -28,11 +29,15 @@ log = logging.getLogger("ostiary.dbconnections")
 CHANGE_PASSWORD_ANSWER = "We've just sent you an email to reset your password."
 
 
-def _error(exc: OAuthError, origin: str | None) -> JSONResponse:
+async def _error(ctx: TenantContext, exc: OAuthError, params: dict[str, str], origin: str | None) -> JSONResponse:
+    """Readable cross-origin only when the client the request names allows the origin (as /oauth/token)."""
+    status = exc.status_code if isinstance(exc, TooManyRequestsError) else 400
     body = exc.body() if isinstance(exc, DbConnectionError) else {
-        "name": "BadRequestError", "code": exc.error, "description": exc.description, "statusCode": 400,
+        "name": "TooManyRequestsError" if status == 429 else "BadRequestError",
+        "code": exc.error, "description": exc.description, "statusCode": status,
     }
-    return JSONResponse(body, status_code=400, headers={**NO_STORE, **cors.allow_origin_headers(origin)})
+    cors_headers = await cors.error_cors_headers(ctx, params, origin)
+    return JSONResponse(body, status_code=status, headers={**NO_STORE, **exc.headers, **cors_headers})
 
 
 async def _client_and_connection(
@@ -61,7 +66,10 @@ def _metadata(raw: str | None) -> dict[str, str]:
 @router.post("/dbconnections/signup")
 async def signup(request: Request, ctx: Context) -> Response:
     origin = request.headers.get("origin")
+    params: dict[str, str] = {}
     try:
+        # Signup floods and reset-request probing are throttled per IP like the token endpoint (BF-08, BF-11).
+        await check_rate_limit(ctx.state, bucket="dbconnections", tenant_id=ctx.tenant.id, ip=ctx.ip)
         params = await parse_body(request)
         client, connection = await _client_and_connection(ctx, params)
         if origin and not cors.origin_allowed(client, origin):
@@ -81,7 +89,7 @@ async def signup(request: Request, ctx: Context) -> Response:
         await ctx.repos.commit()
     except OAuthError as exc:
         await ctx.repos.session.rollback()
-        return _error(exc, origin)
+        return await _error(ctx, exc, params, origin)
     body = {
         "_id": user.user_id.split("|", 1)[1],
         "email_verified": user.email_verified,
@@ -103,7 +111,10 @@ async def change_password(request: Request, ctx: Context) -> Response:
     No email is sent: Ostiary has no mailer. The request is logged (README says so).
     """
     origin = request.headers.get("origin")
+    params: dict[str, str] = {}
     try:
+        # Signup floods and reset-request probing are throttled per IP like the token endpoint (BF-08, BF-11).
+        await check_rate_limit(ctx.state, bucket="dbconnections", tenant_id=ctx.tenant.id, ip=ctx.ip)
         params = await parse_body(request)
         client, connection = await _client_and_connection(ctx, params)
         if origin and not cors.origin_allowed(client, origin):
@@ -111,7 +122,7 @@ async def change_password(request: Request, ctx: Context) -> Response:
         if not params.get("email"):
             raise DbConnectionError("invalid_parameter", "Missing required parameter: email")
     except OAuthError as exc:
-        return _error(exc, origin)
+        return await _error(ctx, exc, params, origin)
     user = await ctx.repos.users.by_login(connection.name, params["email"])
     log.info(
         "password reset requested (no email is sent: no mailer configured)",

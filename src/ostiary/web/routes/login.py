@@ -21,30 +21,17 @@ from ostiary.errors import (
     DbConnectionError,
     OAuthError,
     TooManyAttemptsError,
-    TooManyRequestsError,
     UserBlockedError,
 )
 from ostiary.oauth.context import TenantContext
-from ostiary.protection.limits import check_rate_limit
 from ostiary.web import cookies
 from ostiary.web.csrf import csrf_token
 from ostiary.web.deps import Context
 from ostiary.web.login_pages import login_page, signup_page
-from ostiary.web.pages import error_page, redirect
+from ostiary.web.pages import redirect
 from ostiary.web.transactions import check_post, end_with_error, open_page, original_request
 
 router = APIRouter()
-
-
-async def _over_rate_limit(ctx: TenantContext) -> Response | None:
-    """The per-IP rate limit shared with /oauth/token (its own bucket): a 429 page with Retry-After, or None."""
-    try:
-        await check_rate_limit(ctx.state, bucket="login", tenant_id=ctx.tenant.id, ip=ctx.ip)
-    except TooManyRequestsError as exc:
-        page = error_page(exc.error, exc.description, status=exc.status_code)
-        page.headers.update(exc.headers)
-        return page
-    return None
 
 
 async def logged_in(
@@ -70,8 +57,6 @@ async def logged_in(
 
 @router.get("/u/login")
 async def login_form(request: Request, ctx: Context) -> Response:
-    if limited := await _over_rate_limit(ctx):
-        return limited
     opened = await open_page(request, ctx)
     if isinstance(opened, Response):
         return opened
@@ -87,8 +72,6 @@ async def login_form(request: Request, ctx: Context) -> Response:
 
 @router.post("/u/login")
 async def login_submit(request: Request, ctx: Context) -> Response:
-    if limited := await _over_rate_limit(ctx):
-        return limited
     checked = await check_post(request, ctx)
     if isinstance(checked, Response):
         return checked
@@ -123,8 +106,6 @@ async def login_submit(request: Request, ctx: Context) -> Response:
 
 @router.get("/u/signup")
 async def signup_form(request: Request, ctx: Context) -> Response:
-    if limited := await _over_rate_limit(ctx):
-        return limited
     opened = await open_page(request, ctx)
     if isinstance(opened, Response):
         return opened
@@ -140,8 +121,6 @@ async def signup_form(request: Request, ctx: Context) -> Response:
 
 @router.post("/u/signup")
 async def signup_submit(request: Request, ctx: Context) -> Response:
-    if limited := await _over_rate_limit(ctx):
-        return limited
     checked = await check_post(request, ctx)
     if isinstance(checked, Response):
         return checked

@@ -14,6 +14,7 @@ from ostiary.errors import InvalidRequestError, OAuthError, UnauthorizedClientEr
 from ostiary.oauth.client_auth import authenticate_client
 from ostiary.oauth.context import TenantContext
 from ostiary.oauth.grants import GRANT_HANDLERS
+from ostiary.oauth.scopes import check_scope_syntax
 from ostiary.protection.limits import check_rate_limit
 from ostiary.web import cors
 from ostiary.web.deps import Context, tenant_context
@@ -43,6 +44,7 @@ async def _token(request: Request, ctx: TenantContext) -> Response:
         grant_type = params.get("grant_type")
         if not grant_type:
             raise InvalidRequestError("Missing required parameter: grant_type")
+        check_scope_syntax(params.get("scope"))
         handler = GRANT_HANDLERS.get(grant_type)
         if handler is None:
             raise UnsupportedGrantTypeError(f"Unsupported grant type: {grant_type}")

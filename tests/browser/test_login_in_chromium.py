@@ -63,7 +63,10 @@ async def test_chromium_logs_in_through_the_page_and_gets_a_code(sqlite_db: str,
         base = f"http://{domain}:{srv.port}"
         callback = f"{base}/healthz"
         async with admin_session(settings) as admin:
-            tenant = await provision_tenant(admin, name=domain, domains=[domain], friendly_name="Browser Test Co")
+            # The browser sends the port in Host; a non-default port is part of the tenant's domain (TN-08).
+            tenant = await provision_tenant(
+                admin, name=domain, domains=[f"{domain}:{srv.port}"], friendly_name="Browser Test Co"
+            )
             repos = admin.repos(tenant)
             client = await repos.clients.create(name="Browser App", callbacks=[callback])
             await repos.connections.create(

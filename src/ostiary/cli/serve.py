@@ -17,6 +17,7 @@ from ostiary.logs import configure_logging
 from ostiary.settings import load_settings
 from ostiary.store import migrate
 from ostiary.store.db import create_engine
+from ostiary.web.coalesce import CoalescingHttpToolsProtocol
 
 db_app = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
 
@@ -56,6 +57,7 @@ def serve(
         access_log=False,
         proxy_headers=False,
         server_header=False,
+        http=CoalescingHttpToolsProtocol,
     )
 
 

@@ -49,7 +49,7 @@ async def resolve_tenant(state: AppState, request: Request) -> tuple[entities.Te
     host = request_host(state, request)
 
     async def load() -> entities.Tenant | None:
-        async with state.sessionmaker() as session:
+        async with state.reader() as session:
             tenants = Tenants(session, clock=state.clock)
             found = await tenants.by_domain(host)
             if found is None and ":" in host:

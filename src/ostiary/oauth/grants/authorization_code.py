@@ -61,8 +61,7 @@ async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[
     user = await ctx.repos.users.by_user_id(code.user_id)
     if user is None or user.blocked:
         raise InvalidGrantError(INVALID_CODE, debug="user deleted or blocked since /authorize")
-    if await ctx.repos.grants.is_revoked(code.grant_id):
-        raise InvalidGrantError(INVALID_CODE, debug="grant revoked")
+    # A code whose grant was revoked since /authorize is not consumed at all (see AuthorizationCodes.consume).
     # Values bound at /authorize are authoritative: scope/audience sent here are ignored (AC-10).
     api = await require_api(ctx, code.audience) if code.audience else None
     scopes = split_scope(code.scope)

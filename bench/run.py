@@ -33,6 +33,7 @@ from bench.seed import (
     BUNDLE_ID,
     DOMAIN,
     Seeded,
+    extend_codes,
     issue_refresh_tokens,
     row_counts,
     seed,
@@ -157,7 +158,8 @@ def run_backend(
                 secrets=seeded.secrets,
                 snapshot=lambda: asyncio.run(row_counts(settings, seeded)),
                 extra={"mint_refresh_tokens": lambda n: asyncio.run(issue_refresh_tokens(
-                    settings, seeded, client="bench-web", count=n, scope="openid offline_access read:things"))},
+                    settings, seeded, client="bench-web", count=n, scope="openid offline_access read:things")),
+                    "extend_codes": lambda seconds: asyncio.run(extend_codes(settings, seeded, seconds))},
             )
             runs: dict[str, Callable[[], Outcome]] = {
                 "client_credentials": lambda: client_credentials.run(target),

@@ -1,8 +1,7 @@
 """The bench tenant: a Deploy-CLI-style spec (written as YAML), seeded into a fresh database, plus refresh
 tokens for the virtual users and bulk filler tokens, and the row counts the bench checks.
 
-`seed()` goes through the repositories because `ostiary import` is not on this branch yet; once it is,
-seed() becomes the one call `ostiary import <file>` (see SEED_WITH_IMPORT) and nothing else changes.
+`seed()` is one `ostiary import <file>`, the way an operator would load a tenant.
 """
 
 from __future__ import annotations
@@ -16,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
-from ostiary.admin.provision import provision_tenant
 from ostiary.admin.session import admin_session
 from ostiary.ids import new_refresh_token
 from ostiary.oauth.issuance import refresh_expiry
@@ -31,7 +29,6 @@ API = "https://api.bench.test"
 CALLBACK = "http://127.0.0.1/callback"
 BUNDLE_ID = "test.ostiary.bench"
 PASSWORD = "Bench-password-1234"
-SEED_WITH_IMPORT = True
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 PASSWORD_REALM = "http://auth0.com/oauth/grant-type/password-realm"
 DB_CONNECTION = "Username-Password-Authentication"
@@ -41,7 +38,9 @@ def spec(*, users: int, apple: dict[str, Any]) -> dict[str, Any]:
     """The tenant in Auth0 Deploy CLI's YAML shape (tenant, resourceServers, clients, clientGrants,
     connections), plus `users` for the database connection."""
     return {
-        "tenant": {"friendly_name": "Ostiary bench", "default_directory": DB_CONNECTION},
+        "tenant": {
+            "name": TENANT, "domain": DOMAIN, "friendly_name": "Ostiary bench", "default_directory": DB_CONNECTION,
+        },
         "resourceServers": [
             {
                 "name": "Bench API",
@@ -96,12 +95,8 @@ class Seeded:
 
 async def seed(settings: Settings, data: dict[str, Any], *, yaml_path: Path) -> Seeded:
     """Create the bench tenant from the spec; returns what the scenarios need to authenticate."""
-    if SEED_WITH_IMPORT:
-        env = {**os.environ, "OSTIARY_DATABASE_URL": settings.database_url,
-               "OSTIARY_MASTER_KEY": settings.master_key or ""}
-        subprocess.run([sys.executable, "-m", "ostiary", "import", str(yaml_path)], env=env, check=True)  # noqa: ASYNC221
-    else:
-        await _seed_through_repositories(settings, data)
+    env = {**os.environ, "OSTIARY_DATABASE_URL": settings.database_url, "OSTIARY_MASTER_KEY": settings.master_key or ""}
+    subprocess.run([sys.executable, "-m", "ostiary", "import", str(yaml_path)], env=env, check=True)  # noqa: ASYNC221
     async with admin_session(settings) as admin:
         tenant, repos = await admin.tenant_repos(TENANT)
         clients = {c["name"]: await repos.clients.require(c["name"]) for c in data["clients"]}
@@ -112,28 +107,6 @@ async def seed(settings: Settings, data: dict[str, Any], *, yaml_path: Path) -> 
         client_ids={name: c.client_id for name, c in clients.items()},
         user_ids=[u.user_id for u in users if u is not None],
     )
-
-
-async def _seed_through_repositories(settings: Settings, data: dict[str, Any]) -> None:
-    async with admin_session(settings) as admin:
-        tenant = await provision_tenant(admin, name=TENANT, domains=[DOMAIN], **data["tenant"])
-        repos = admin.repos(tenant)
-        await repos.signing_keys.ensure("ES256")
-        for api in data["resourceServers"]:
-            await repos.resource_servers.create(**api)
-        ids = {}
-        for client in data["clients"]:
-            ids[client["name"]] = (await repos.clients.create(**client)).client_id
-        for grant in data["clientGrants"]:
-            await repos.client_grants.upsert(
-                client_id=ids[grant["client_id"]], audience=grant["audience"], scope=grant["scope"]
-            )
-        for conn in data["connections"]:
-            await repos.connections.create(
-                **{**conn, "enabled_clients": [ids[name] for name in conn["enabled_clients"]]}
-            )
-        for user in data["users"]:
-            await repos.users.create(**user)
 
 
 async def issue_refresh_tokens(
@@ -201,6 +174,18 @@ async def seed_filler_refresh_tokens(settings: Settings, seeded: Seeded, count: 
     if not settings.is_sqlite:
         async with admin_session(settings) as admin:
             await admin.session.execute(text("ANALYZE refresh_tokens"))
+
+
+async def extend_codes(settings: Settings, seeded: Seeded, seconds: float) -> None:
+    """Push back the expiry of the tenant's unused codes. Codes live 60 s (AC-06) and minting thousands
+    through /authorize on a loaded 2-core machine takes longer than that; the exchange must not measure
+    expired codes."""
+    async with admin_session(settings) as admin:
+        await admin.session.execute(
+            update(AuthorizationCode)
+            .where(AuthorizationCode.tenant_id == seeded.tenant_id, AuthorizationCode.consumed_at.is_(None))
+            .values(expires_at=AuthorizationCode.expires_at + seconds)
+        )
 
 
 @dataclass(frozen=True)

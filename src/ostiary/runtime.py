@@ -47,6 +47,8 @@ class AppState:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    # Sessions that only read (tenant and cache lookups, /userinfo): no write lock on SQLite.
+    reader: async_sessionmaker[AsyncSession]
     box: SecretBox
     clock: Clock
     http: httpx.AsyncClient
@@ -60,7 +62,7 @@ class AppState:
 async def open_state(settings: Settings, *, clock: Clock | None = None) -> AppState:
     """Build the process-wide state; the caller closes it with close_state()."""
     from ostiary.clock import SystemClock
-    from ostiary.store.db import create_engine, create_sessionmaker
+    from ostiary.store.db import create_engine, create_reader_sessionmaker, create_sessionmaker
     from ostiary.store.secrets import resolve_master_key
 
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
@@ -70,6 +72,7 @@ async def open_state(settings: Settings, *, clock: Clock | None = None) -> AppSt
         settings=settings,
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
+        reader=create_reader_sessionmaker(engine),
         box=SecretBox(resolve_master_key(settings)),
         clock=clock,
         http=httpx.AsyncClient(timeout=timeout, follow_redirects=False),

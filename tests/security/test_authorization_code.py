@@ -101,7 +101,8 @@ async def test_AC07_mangled_codes_fail_and_codes_are_random_and_stored_hashed(te
     code = codes[0]
     for mangled in (code[:-1], code[:20], code.swapcase(), code + "A", " " + code, "x" * 43):
         assert_token_error(await exchange_code(app, mangled), 403, "invalid_grant")
-    assert_token_error(await exchange_code(app, "\x00" + code), 400, "invalid_request")  # IN-13: NUL never reaches a lookup
+    # IN-13: a NUL never reaches a lookup.
+    assert_token_error(await exchange_code(app, "\x00" + code), 400, "invalid_request")
 
     async def stored(repos: object) -> list[tuple[object, ...]]:
         rows = await repos.session.execute(  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ from ostiary.logs import configure_logging
 from ostiary.settings import load_settings
 from ostiary.store import migrate
 from ostiary.store.db import create_engine
+from ostiary.web.coalesce import CoalescingHttpToolsProtocol
 
 db_app = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
 
@@ -59,6 +60,7 @@ def serve(
         # uvicorn restarts a worker that does not answer its supervisor within this many seconds; its default (5)
         # kills workers still importing on a loaded machine, over and over.
         timeout_worker_healthcheck=30,
+        http=CoalescingHttpToolsProtocol,
     )
 
 

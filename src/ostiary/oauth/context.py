@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import httpx
 
@@ -11,6 +13,8 @@ from ostiary.clock import Clock
 from ostiary.runtime import AppState
 from ostiary.store.repos import Repos
 from ostiary.tokens.signer import Signer
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -41,26 +45,38 @@ class TenantContext:
     def http(self) -> httpx.AsyncClient:
         return self.state.http
 
+    async def _read(self, load: Callable[[Repos], Awaitable[T]]) -> T:
+        """A cache miss. Before the request's transaction has begun, read in a read-only session of its own
+        (on SQLite, beginning the request's transaction would take the write lock for a lookup); after, in
+        the request's session (never two pooled connections held by one request at once)."""
+        if self.repos.session.in_transaction():
+            return await load(self.repos)
+        async with self.state.reader() as session:
+            return await load(self.state.repos(session, self.tenant.id))
+
     async def signer(self) -> Signer:
-        keys = await self.state.caches.keys.get_or_load(self.tenant.id, self.repos.signing_keys.published)
+        keys = await self.state.caches.keys.get_or_load(
+            self.tenant.id, lambda: self._read(lambda r: r.signing_keys.published())
+        )
         assert keys is not None
         return Signer(keys)
 
     async def client(self, client_id: str) -> entities.Client | None:
         """Used by: client authentication, /authorize. Cached per process (settings.cache_ttl_seconds)."""
         return await self.state.caches.clients.get_or_load(
-            (self.tenant.id, client_id), lambda: self.repos.clients.by_client_id(client_id)
+            (self.tenant.id, client_id), lambda: self._read(lambda r: r.clients.by_client_id(client_id))
         )
 
     async def client_grant(self, client_id: str, audience: str) -> entities.ClientGrant | None:
         """Used by: client_credentials. Cached per process like clients and APIs (found grants only), so the
         grant's hot path needs no database round trip."""
         return await self.state.caches.client_grants.get_or_load(
-            (self.tenant.id, client_id, audience), lambda: self.repos.client_grants.find(client_id, audience)
+            (self.tenant.id, client_id, audience),
+            lambda: self._read(lambda r: r.client_grants.find(client_id, audience)),
         )
 
     async def api(self, identifier: str) -> entities.Api | None:
         """Used by: every grant minting an access token for an audience. Cached per process."""
         return await self.state.caches.apis.get_or_load(
-            (self.tenant.id, identifier), lambda: self.repos.resource_servers.by_identifier(identifier)
+            (self.tenant.id, identifier), lambda: self._read(lambda r: r.resource_servers.by_identifier(identifier))
         )

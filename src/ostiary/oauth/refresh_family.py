@@ -55,6 +55,23 @@ async def revoke_after_reuse(ctx: TenantContext, record: RefreshRecord) -> Inval
     return invalid()
 
 
+async def spend_live(ctx: TenantContext, client: entities.Client, token: str) -> RefreshRecord | None:
+    """The common case, rotating token and rotating policy, spent in one round trip at the start of the
+    request (the family lock is held from there to the commit). None: take the general path (load_live_token
+    then exchange), which tells unknown, reused, revoked and expired tokens and policy switches apart."""
+    if not client.refresh_token.rotating:
+        return None
+    return await ctx.repos.refresh_tokens.spend_live(token, client_id=client.client_id)
+
+
+async def replace(ctx: TenantContext, spent: RefreshRecord, policy: entities.RefreshPolicy) -> str:
+    """The new token of a family whose `spent` token spend_live just spent."""
+    new_token = new_refresh_token()
+    idle = idle_expiry(policy, ctx.clock.now())
+    await ctx.repos.refresh_tokens.replace_spent(spent, new_token, idle_expires_at=idle)
+    return new_token
+
+
 async def exchange(ctx: TenantContext, record: RefreshRecord, policy: entities.RefreshPolicy) -> str | None:
     """Use `record` once. Returns the new refresh token when one is issued, None when the same one stays."""
     repo = ctx.repos.refresh_tokens

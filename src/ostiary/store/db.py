@@ -17,6 +17,10 @@ NAMING_CONVENTION = {
 }
 
 
+# Execution option of the engine behind read-only sessions (create_reader_sessionmaker).
+READ_ONLY = "ostiary_read_only"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -49,9 +53,16 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # Take the write lock at BEGIN so read-then-write transactions cannot deadlock each other.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Take the write lock at BEGIN so read-then-write transactions cannot deadlock each other. Sessions
+        # that only read (tenant and cache lookups, /userinfo) begin deferred: in WAL mode they read a
+        # snapshot beside the one writer instead of queueing for its lock.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def create_reader_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that never write (same pool). On SQLite they begin without the write lock (see _tune_sqlite)."""
+    return async_sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False, autoflush=False)

@@ -20,11 +20,12 @@ def get_state(request: Request) -> AppState:
 
 
 @asynccontextmanager
-async def tenant_context(request: Request) -> AsyncIterator[TenantContext]:
-    """The TenantContext for a request; for routes that skip FastAPI's dependency machinery (hot paths)."""
+async def tenant_context(request: Request, *, read_only: bool = False) -> AsyncIterator[TenantContext]:
+    """The TenantContext for a request; for routes that skip FastAPI's dependency machinery (hot paths).
+    read_only: the route never writes (on SQLite its transaction then takes no write lock)."""
     state = get_state(request)
     tenant, host = await resolve_tenant(state, request)
-    async with state.sessionmaker() as session:
+    async with (state.reader if read_only else state.sessionmaker)() as session:
         yield TenantContext(
             state=state,
             tenant=tenant,
@@ -41,5 +42,11 @@ async def get_context(request: Request) -> AsyncIterator[TenantContext]:
         yield ctx
 
 
+async def get_read_context(request: Request) -> AsyncIterator[TenantContext]:
+    async with tenant_context(request, read_only=True) as ctx:
+        yield ctx
+
+
 Context = Annotated[TenantContext, Depends(get_context)]
+ReadContext = Annotated[TenantContext, Depends(get_read_context)]
 State = Annotated[AppState, Depends(get_state)]

@@ -25,7 +25,7 @@ def oauth_error_response(exc: OAuthError) -> JSONResponse:
     return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
 
 
-async def _oauth_error(request: Request, exc: Exception) -> Response:
+async def oauth_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, OAuthError)
     if exc.debug:
         log.info("oauth error", extra={"error": exc.error, "debug": exc.debug, "path": request.url.path})
@@ -48,6 +48,6 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(OAuthError, _oauth_error)
+    app.add_exception_handler(OAuthError, oauth_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

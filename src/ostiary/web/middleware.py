@@ -8,6 +8,7 @@ import re
 import secrets
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ostiary.logs import request_id_var
@@ -94,6 +95,8 @@ class EdgeMiddleware:
                     413, {"error": "invalid_request", "error_description": "Request body too large"}, request_id
                 ):
                     await send(message)
+        except ClientDisconnect:
+            pass  # the client went away before sending its whole body: nobody to answer
         except Exception:
             log.exception("unhandled error", extra={"path": scope["path"]})
             if not started:

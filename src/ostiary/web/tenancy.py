@@ -68,7 +68,7 @@ async def resolve_tenant(state: AppState, request: Request) -> tuple[entities.Te
         host = host.removesuffix(default_port)
 
     async def load() -> entities.Tenant | None:
-        async with state.sessionmaker() as session:
+        async with state.reader() as session:
             return await Tenants(session, clock=state.clock).by_domain(host)
 
     cached = await state.caches.tenants_by_host.get_or_load(host, load)

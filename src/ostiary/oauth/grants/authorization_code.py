@@ -63,8 +63,7 @@ async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[
         raise InvalidGrantError(INVALID_CODE, debug="user deleted since /authorize")
     if user.blocked:
         raise UserBlockedError.for_grant()
-    if await ctx.repos.grants.is_revoked(code.grant_id):
-        raise InvalidGrantError(INVALID_CODE, debug="grant revoked")
+    # A code whose grant was revoked since /authorize is not consumed at all (see AuthorizationCodes.consume).
     # Values bound at /authorize are authoritative: scope/audience sent here are ignored (AC-10).
     api = await require_api(ctx, code.audience) if code.audience else None
     scopes = split_scope(code.scope)

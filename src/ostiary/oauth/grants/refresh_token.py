@@ -59,7 +59,9 @@ def narrowed_scopes(original: list[str], requested: str | None) -> list[str]:
 
 async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[str, str]) -> Issued:
     client = auth.client
-    record = await load_live_token(ctx, client, require_param(params, "refresh_token"))
+    token = require_param(params, "refresh_token")
+    spent = await refresh_family.spend_live(ctx, client, token)
+    record = spent or await load_live_token(ctx, client, token)
     user = await load_user(ctx, record.user_id)
     scopes = narrowed_scopes(split_scope(record.scope), params.get("scope"))
     # The audience is the one the token was issued for; `audience` at refresh (MRRT) is not supported (RT-08).
@@ -90,5 +92,8 @@ async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[
         sid=record.session_id,
         grant_id=record.grant_id,
     )
-    new_refresh_token = await refresh_family.exchange(ctx, record, client.refresh_token)
+    if spent is not None:
+        new_refresh_token: str | None = await refresh_family.replace(ctx, spent, client.refresh_token)
+    else:
+        new_refresh_token = await refresh_family.exchange(ctx, record, client.refresh_token)
     return dataclasses.replace(issued, refresh_token=new_refresh_token)

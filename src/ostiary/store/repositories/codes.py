@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 
 from ostiary.ids import new_opaque_token, token_hash
 from ostiary.store.models import AuthorizationCode as CodeRow
+from ostiary.store.models import Grant as GrantRow
 from ostiary.store.repositories.base import TenantScoped
 
 # Auth0 documents codes as short-lived without a number; RFC 6749 §4.1.2 recommends at most 10 minutes and
@@ -84,7 +85,8 @@ class AuthorizationCodes(TenantScoped):
         return code
 
     async def consume(self, code: str) -> ConsumedCode | None:
-        """Mark the code used and return it, or None when unknown or already used.
+        """Mark the code used and return it, or None when unknown, already used or its grant was revoked
+        since /authorize (logout, reuse of another code of the grant).
 
         One statement checks and flips (UPDATE ... WHERE consumed_at IS NULL RETURNING), so of many
         concurrent redemptions exactly one gets a row (SQLite 3.35+ and PostgreSQL). Used by: authorization_code.
@@ -95,6 +97,11 @@ class AuthorizationCodes(TenantScoped):
                 CodeRow.tenant_id == self.tenant_id,
                 CodeRow.code_hash == token_hash(code),
                 CodeRow.consumed_at.is_(None),
+                ~exists().where(
+                    GrantRow.tenant_id == CodeRow.tenant_id,
+                    GrantRow.id == CodeRow.grant_id,
+                    GrantRow.revoked_at.is_not(None),
+                ),
             )
             .values(consumed_at=self.clock.now())
             .returning(*_RETURNED)

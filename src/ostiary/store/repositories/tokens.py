@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import Table, and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from ostiary.ids import new_id, token_hash
@@ -119,7 +119,56 @@ class RefreshRecord:
         return any(limit is not None and now >= limit for limit in (self.absolute_expires_at, self.idle_expires_at))
 
 
-def _record(row: RefreshRow) -> RefreshRecord:
+_TOKENS = cast(Table, RefreshRow.__table__)
+_ROOT = _TOKENS.alias("root")
+_GRANTS = cast(Table, GrantRow.__table__)
+
+# The refresh grant's common case in one statement (built once: no per-request construction or cache-key
+# work). It spends a rotating token by its hash when it is this client's, unused, unrevoked, unexpired and
+# its grant is not revoked; the FOR UPDATE subquery takes the family lock (the first token's row, see
+# RefreshTokens.lock_family) in the same round trip on PostgreSQL (SQLite renders no FOR UPDATE: its
+# BEGIN IMMEDIATE already serialises writers). If another transaction changed the row meanwhile, PostgreSQL
+# re-checks these conditions on the committed row before updating it (READ COMMITTED).
+_SPEND_LIVE = (
+    update(_TOKENS)
+    .where(
+        _TOKENS.c.tenant_id == bindparam("tenant"),
+        _TOKENS.c.token_hash == bindparam("hash"),
+        _TOKENS.c.client_id == bindparam("client"),
+        _TOKENS.c.rotating.is_(True),
+        _TOKENS.c.used_at.is_(None),
+        _TOKENS.c.revoked_at.is_(None),
+        or_(_TOKENS.c.absolute_expires_at.is_(None), _TOKENS.c.absolute_expires_at > bindparam("now")),
+        or_(_TOKENS.c.idle_expires_at.is_(None), _TOKENS.c.idle_expires_at > bindparam("now")),
+        _TOKENS.c.family_id.in_(
+            select(_ROOT.c.id)
+            .where(_ROOT.c.tenant_id == _TOKENS.c.tenant_id, _ROOT.c.id == _TOKENS.c.family_id)
+            .with_for_update()
+        ),
+        ~exists().where(
+            _GRANTS.c.tenant_id == _TOKENS.c.tenant_id,
+            _GRANTS.c.id == _TOKENS.c.grant_id,
+            _GRANTS.c.revoked_at.is_not(None),
+        ),
+    )
+    .values(used_at=bindparam("now"))
+    .returning(*_TOKENS.c)
+)
+_REVOKE_SIBLINGS = (
+    update(_TOKENS)
+    .where(
+        _TOKENS.c.tenant_id == bindparam("tenant"),
+        _TOKENS.c.parent_id == bindparam("parent"),
+        _TOKENS.c.id != bindparam("spent"),
+        _TOKENS.c.used_at.is_(None),
+        _TOKENS.c.revoked_at.is_(None),
+    )
+    .values(revoked_at=bindparam("now"))
+)
+_INSERT = insert(_TOKENS)
+
+
+def _record(row: Any) -> RefreshRecord:
     return RefreshRecord(
         id=row.id,
         grant_id=row.grant_id,
@@ -160,26 +209,34 @@ class RefreshTokens(TenantScoped):
         auth_time: float | None = None,
         data: dict[str, Any] | None = None,
     ) -> str:
-        """Store a new refresh token (its hash). Returns the row id (the family id of a new family)."""
+        """Store a new refresh token (its hash). Returns the row id (the family id of a new family).
+
+        A Core INSERT, executed now: the ORM unit of work's flush showed in the refresh grant's profile.
+        """
         row_id = new_id()
-        self._new(
-            RefreshRow,
-            id=row_id,
-            token_hash=token_hash(token),
-            grant_id=grant_id,
-            family_id=family_id or row_id,
-            parent_id=parent_id,
-            client_id=client_id,
-            user_id=user_id,
-            audience=audience,
-            scope=scope,
-            rotating=rotating,
-            session_id=session_id,
-            auth_time=auth_time,
-            data=data or {},
-            created_at=self.clock.now(),
-            absolute_expires_at=absolute_expires_at,
-            idle_expires_at=idle_expires_at,
+        await self.session.execute(
+            _INSERT,
+            dict(
+                id=row_id,
+                tenant_id=self.tenant_id,
+                token_hash=token_hash(token),
+                grant_id=grant_id,
+                family_id=family_id or row_id,
+                parent_id=parent_id,
+                client_id=client_id,
+                user_id=user_id,
+                audience=audience,
+                scope=scope,
+                rotating=rotating,
+                session_id=session_id,
+                auth_time=auth_time,
+                data=data or {},
+                created_at=self.clock.now(),
+                used_at=None,
+                revoked_at=None,
+                absolute_expires_at=absolute_expires_at,
+                idle_expires_at=idle_expires_at,
+            ),
         )
         return row_id
 
@@ -220,27 +277,37 @@ class RefreshTokens(TenantScoped):
         )
         return spent is not None
 
+    async def spend_live(self, token: str, *, client_id: str) -> RefreshRecord | None:
+        """The refresh grant's common case: spend this client's live rotating token in one statement, under
+        the family lock (see _SPEND_LIVE). None when it is anything else (unknown, another client's, used,
+        revoked, expired, non-rotating, grant revoked): the caller then takes the general path, which tells
+        those cases apart. Nothing is written when it returns None."""
+        row = (
+            await self.session.execute(
+                _SPEND_LIVE,
+                {"tenant": self.tenant_id, "hash": token_hash(token), "client": client_id, "now": self.clock.now()},
+            )
+        ).first()
+        return _record(row) if row is not None else None
+
     async def rotate(
         self, record: RefreshRecord, new_token: str, *, idle_expires_at: float | None
     ) -> str | None:
-        """Spend `record` and store its child; None when another request spent or revoked it first.
+        """Spend `record` and store its child; None when another request spent or revoked it first."""
+        if not await self.spend(record):
+            return None
+        return await self.replace_spent(record, new_token, idle_expires_at=idle_expires_at)
+
+    async def replace_spent(self, record: RefreshRecord, new_token: str, *, idle_expires_at: float | None) -> str:
+        """Store the child of the just-spent `record`.
 
         Siblings of `record` (other children of its parent, issued inside the leeway window) are revoked:
         once the family moves on, only the newest branch stays alive.
         """
-        if not await self.spend(record):
-            return None
         if record.parent_id is not None:
             await self.session.execute(
-                update(RefreshRow)
-                .where(
-                    RefreshRow.tenant_id == self.tenant_id,
-                    RefreshRow.parent_id == record.parent_id,
-                    RefreshRow.id != record.id,
-                    RefreshRow.used_at.is_(None),
-                    RefreshRow.revoked_at.is_(None),
-                )
-                .values(revoked_at=self.clock.now())
+                _REVOKE_SIBLINGS,
+                {"tenant": self.tenant_id, "parent": record.parent_id, "spent": record.id, "now": self.clock.now()},
             )
         return await self.add_child(record, new_token, idle_expires_at=idle_expires_at)
 

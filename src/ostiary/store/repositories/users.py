@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -44,10 +45,33 @@ def _check_password(password: str | None) -> None:
         raise AdminError("user.password: must be a non-empty string")
 
 
+def _identity_infos(rows: Sequence[IdentityRow]) -> tuple[entities.IdentityInfo, ...]:
+    return tuple(
+        entities.IdentityInfo(
+            connection=r.connection,
+            provider=r.provider,
+            user_id=r.external_id,
+            is_social=r.is_social,
+            profile_data=dict(r.profile_data or {}),
+        )
+        for r in rows
+    )
+
+
 class Users(TenantScoped):
     async def by_user_id(self, user_id: str) -> entities.User | None:
-        row = await self.session.scalar(self._select(UserRow).where(UserRow.user_id == user_id))
-        return await self._entity(row) if row else None
+        """The user with its identities in one round trip (the refresh grant reads it on every request)."""
+        rows = (
+            await self.session.execute(
+                select(UserRow, IdentityRow)
+                .outerjoin(IdentityRow, IdentityRow.user_pk == UserRow.id)
+                .where(UserRow.tenant_id == self.tenant_id, UserRow.user_id == user_id)
+                .order_by(IdentityRow.created_at)
+            )
+        ).all()
+        if not rows:
+            return None
+        return await self._entity(rows[0][0], identities=[r[1] for r in rows if r[1] is not None])
 
     async def require(self, user_id: str) -> entities.User:
         user = await self.by_user_id(user_id)
@@ -99,18 +123,9 @@ class Users(TenantScoped):
         rows = await self.session.scalars(
             select(IdentityRow).where(IdentityRow.user_pk == user_pk).order_by(IdentityRow.created_at)
         )
-        return tuple(
-            entities.IdentityInfo(
-                connection=r.connection,
-                provider=r.provider,
-                user_id=r.external_id,
-                is_social=r.is_social,
-                profile_data=dict(r.profile_data or {}),
-            )
-            for r in rows.all()
-        )
+        return _identity_infos(rows.all())
 
-    async def _entity(self, row: UserRow) -> entities.User:
+    async def _entity(self, row: UserRow, *, identities: Sequence[IdentityRow] | None = None) -> entities.User:
         return entities.User(
             id=row.id,
             tenant_id=row.tenant_id,
@@ -130,7 +145,7 @@ class Users(TenantScoped):
             last_login=row.last_login,
             created_at=row.created_at,
             updated_at=row.updated_at,
-            identities=await self._identities(row.id),
+            identities=_identity_infos(identities) if identities is not None else await self._identities(row.id),
             has_password=row.password_hash is not None,
             last_password_reset=row.last_password_reset,
         )

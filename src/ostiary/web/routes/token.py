@@ -1,7 +1,9 @@
 """POST /oauth/token: rate limit → parse → authenticate the client → the grant's handler → commit → JSON.
 
 A plain Starlette route, not a FastAPI one: the profile under client_credentials load showed FastAPI's
-dependency solving and exit stacks at ~15% of a worker's CPU; the body is parsed raw anyway.
+dependency solving and exit stacks at ~15% of a worker's CPU; the body is parsed raw anyway. POST requests
+do not even go through Starlette's middleware and router: OstiaryApp (app.py) hands them to `asgi` below,
+behind the same EdgeMiddleware, and `asgi` calls the same `token` function the route has.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from ostiary.errors import InvalidRequestError, OAuthError, UnauthorizedClientError, UnsupportedGrantTypeError
 from ostiary.oauth.client_auth import authenticate_client
@@ -18,7 +21,7 @@ from ostiary.oauth.scopes import check_scope_syntax
 from ostiary.protection.limits import check_rate_limit
 from ostiary.web import cors
 from ostiary.web.deps import Context, tenant_context
-from ostiary.web.errors import NO_STORE, oauth_error_response
+from ostiary.web.errors import NO_STORE, oauth_error_handler, oauth_error_response
 from ostiary.web.forms import parse_body, reject_query_parameters
 from ostiary.web.responses import FastJSONResponse
 
@@ -69,6 +72,17 @@ async def _token(request: Request, ctx: TenantContext) -> Response:
 
 
 router.add_route("/oauth/token", token, methods=["POST"])
+
+
+async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+    """POST /oauth/token as a bare ASGI app (see OstiaryApp): `token`, and OAuth errors answered as the
+    app's exception handler answers them (an unknown host raises before `_token`'s own handling)."""
+    request = Request(scope, receive)
+    try:
+        response = await token(request)
+    except OAuthError as exc:
+        response = await oauth_error_handler(request, exc)
+    await response(scope, receive, send)
 
 
 @router.options("/oauth/token")

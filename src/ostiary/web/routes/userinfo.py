@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse
 
 from ostiary.errors import InvalidRequestError, InvalidTokenError
 from ostiary.oauth.userinfo import userinfo_claims
-from ostiary.web.deps import Context
+from ostiary.web.deps import ReadContext
 from ostiary.web.errors import NO_STORE
 from ostiary.web.forms import parse_query
 
@@ -35,7 +35,7 @@ def bearer_token(request: Request) -> str:
 
 @router.get("/userinfo")
 @router.post("/userinfo")
-async def userinfo(request: Request, ctx: Context) -> JSONResponse:
+async def userinfo(request: Request, ctx: ReadContext) -> JSONResponse:
     # OIDC Core §5.3.1: GET and POST both; OIDC Core §5.3.2 / ASVS: never cached.
     claims = await userinfo_claims(ctx, bearer_token(request))
     return JSONResponse(claims, headers=NO_STORE)

@@ -23,9 +23,11 @@ venv: $(STAMP)
 run: $(STAMP)
 	OSTIARY_LOG_FORMAT=$${OSTIARY_LOG_FORMAT:-text} $(BIN)/ostiary serve --dev --host 127.0.0.1 --port 8000
 
-## The whole test suite. PostgreSQL tests skip when no server answers (CI makes them mandatory).
+## The whole test suite, in PYTEST_WORKERS parallel pytest processes (0 = one process).
+## PostgreSQL tests skip when no server answers (CI makes them mandatory).
+PYTEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard bench)

@@ -242,16 +242,3 @@ async def test_long_state_with_special_characters_is_returned_byte_identical(ten
     state = "&=#%+/? é😀" * 200
     answer = await login_round_trip(app, authorize_params(app, state=state))
     assert response_params(answer)["state"] == state
-
-
-async def test_ten_wrong_passwords_lock_the_page_with_auth0s_message(tenant: TenantFixture) -> None:
-    app = await web_app(tenant)
-    first = await start(app.http, authorize_params(app))
-    state, csrf = await open_login_page(app.http, first.headers["location"])
-    for _ in range(10):
-        wrong = await submit_login(app.http, state, csrf, app.user.email or "", "not the password")
-        assert wrong.status_code == 400 and "Wrong email or password." in wrong.text
-    locked = await submit_login(app.http, state, csrf, app.user.email or "", PASSWORD)
-    assert locked.status_code == 429
-    assert "Your account has been blocked after multiple consecutive login attempts." in locked.text
-    assert "set-cookie" not in locked.headers

@@ -13,6 +13,7 @@ from ostiary.cache import TTLCache
 from ostiary.clock import Clock
 from ostiary.protection.state import Protection, build_protection
 from ostiary.settings import Settings
+from ostiary.store.raw_pg import RawPool
 from ostiary.store.repos import Repos
 from ostiary.store.secrets import SecretBox
 from ostiary.tokens.signer import TenantKeys
@@ -54,9 +55,11 @@ class AppState:
     http: httpx.AsyncClient
     caches: Caches
     protection: Protection
+    # PostgreSQL: asyncpg pool for the token endpoint's one-statement paths (store/raw_pg.py); None on SQLite.
+    raw: RawPool | None = None
 
     def repos(self, session: AsyncSession, tenant_id: str) -> Repos:
-        return Repos(session, tenant_id, box=self.box, clock=self.clock)
+        return Repos(session, tenant_id, box=self.box, clock=self.clock, raw=self.raw)
 
 
 async def open_state(settings: Settings, *, clock: Clock | None = None) -> AppState:
@@ -78,10 +81,13 @@ async def open_state(settings: Settings, *, clock: Clock | None = None) -> AppSt
         http=httpx.AsyncClient(timeout=timeout, follow_redirects=False),
         caches=Caches(settings.cache_ttl_seconds),
         protection=build_protection(settings, clock),
+        raw=await RawPool.open(settings.database_url, max_size=settings.db_pool_size),
     )
 
 
 async def close_state(state: AppState) -> None:
     await state.http.aclose()
     await state.protection.close()
+    if state.raw is not None:
+        await state.raw.close()
     await state.engine.dispose()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ostiary.oauth.context import TenantContext
+from ostiary.store.repos import Repos
 from ostiary.store.repositories.actions import ActionSpec
 
 log = logging.getLogger("ostiary.hooks")
@@ -79,12 +80,13 @@ def load(spec: ActionSpec, trigger: str) -> Hook:
 
 async def hooks_for(ctx: TenantContext, trigger: str) -> tuple[Hook, ...]:
     """The trigger's hooks in binding order; cached per process (settings.cache_ttl_seconds)."""
-    key = (ctx.tenant.id, trigger)
-    cached = ctx.state.caches.hooks.get(key)
-    if cached is None:
-        cached = tuple(load(spec, trigger) for spec in await ctx.repos.actions.bound(trigger))
-        ctx.state.caches.hooks.set(key, cached)
-    return cached
+
+    async def load_bound(repos: Repos) -> tuple[Hook, ...]:
+        return tuple(load(spec, trigger) for spec in await repos.actions.bound(trigger))
+
+    hooks = await ctx.state.caches.hooks.get_or_load((ctx.tenant.id, trigger), lambda: ctx.read(load_bound))
+    assert hooks is not None
+    return hooks
 
 
 async def hook_named(ctx: TenantContext, name: str, trigger: str) -> Hook | None:

@@ -45,7 +45,7 @@ class TenantContext:
     def http(self) -> httpx.AsyncClient:
         return self.state.http
 
-    async def _read(self, load: Callable[[Repos], Awaitable[T]]) -> T:
+    async def read(self, load: Callable[[Repos], Awaitable[T]]) -> T:
         """A cache miss. Before the request's transaction has begun, read in a read-only session of its own
         (on SQLite, beginning the request's transaction would take the write lock for a lookup); after, in
         the request's session (never two pooled connections held by one request at once)."""
@@ -56,7 +56,7 @@ class TenantContext:
 
     async def signer(self) -> Signer:
         keys = await self.state.caches.keys.get_or_load(
-            self.tenant.id, lambda: self._read(lambda r: r.signing_keys.published())
+            self.tenant.id, lambda: self.read(lambda r: r.signing_keys.published())
         )
         assert keys is not None
         return Signer(keys)
@@ -64,7 +64,7 @@ class TenantContext:
     async def client(self, client_id: str) -> entities.Client | None:
         """Used by: client authentication, /authorize. Cached per process (settings.cache_ttl_seconds)."""
         return await self.state.caches.clients.get_or_load(
-            (self.tenant.id, client_id), lambda: self._read(lambda r: r.clients.by_client_id(client_id))
+            (self.tenant.id, client_id), lambda: self.read(lambda r: r.clients.by_client_id(client_id))
         )
 
     async def client_grant(self, client_id: str, audience: str) -> entities.ClientGrant | None:
@@ -72,11 +72,11 @@ class TenantContext:
         grant's hot path needs no database round trip."""
         return await self.state.caches.client_grants.get_or_load(
             (self.tenant.id, client_id, audience),
-            lambda: self._read(lambda r: r.client_grants.find(client_id, audience)),
+            lambda: self.read(lambda r: r.client_grants.find(client_id, audience)),
         )
 
     async def api(self, identifier: str) -> entities.Api | None:
         """Used by: every grant minting an access token for an audience. Cached per process."""
         return await self.state.caches.apis.get_or_load(
-            (self.tenant.id, identifier), lambda: self._read(lambda r: r.resource_servers.by_identifier(identifier))
+            (self.tenant.id, identifier), lambda: self.read(lambda r: r.resource_servers.by_identifier(identifier))
         )

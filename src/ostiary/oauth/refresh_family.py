@@ -64,6 +64,24 @@ async def spend_live(ctx: TenantContext, client: entities.Client, token: str) ->
     return await ctx.repos.refresh_tokens.spend_live(token, client_id=client.client_id)
 
 
+async def rotate_live(
+    ctx: TenantContext, client: entities.Client, token: str
+) -> tuple[RefreshRecord, entities.User, str] | None:
+    """The common case on PostgreSQL in one statement that commits by itself: spend the live token, store its
+    child, read the user. Only for a caller that cannot fail after the spend (no hook may deny, no scope to
+    check). Returns (spent token, its user, the new token); None: take spend_live's path."""
+    if not client.refresh_token.rotating:
+        return None
+    new_token = new_refresh_token()
+    rotated = await ctx.repos.refresh_tokens.rotate_live(
+        token,
+        client_id=client.client_id,
+        new_token=new_token,
+        idle_expires_at=idle_expiry(client.refresh_token, ctx.clock.now()),
+    )
+    return None if rotated is None else (*rotated, new_token)
+
+
 async def replace(ctx: TenantContext, spent: RefreshRecord, policy: entities.RefreshPolicy) -> str:
     """The new token of a family whose `spent` token spend_live just spent."""
     new_token = new_refresh_token()

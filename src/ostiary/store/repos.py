@@ -7,6 +7,7 @@ from functools import cached_property
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ostiary.clock import Clock
+from ostiary.store.raw_pg import RawPool
 from ostiary.store.repositories.actions import Actions, TokenExchangeProfiles
 from ostiary.store.repositories.clients import ClientGrants, Clients
 from ostiary.store.repositories.codes import AuthorizationCodes
@@ -21,11 +22,14 @@ from ostiary.store.secrets import SecretBox
 
 
 class Repos:
-    def __init__(self, session: AsyncSession, tenant_id: str, *, box: SecretBox, clock: Clock) -> None:
+    def __init__(
+        self, session: AsyncSession, tenant_id: str, *, box: SecretBox, clock: Clock, raw: RawPool | None = None
+    ) -> None:
         self.session = session
         self.tenant_id = tenant_id
         self.box = box
         self.clock = clock
+        self.raw = raw
 
     @cached_property
     def clients(self) -> Clients:
@@ -57,7 +61,7 @@ class Repos:
 
     @cached_property
     def refresh_tokens(self) -> RefreshTokens:
-        return RefreshTokens(self.session, self.tenant_id, box=self.box, clock=self.clock)
+        return RefreshTokens(self.session, self.tenant_id, box=self.box, clock=self.clock, raw=self.raw)
 
     @cached_property
     def opaque_access_tokens(self) -> OpaqueAccessTokens:
@@ -73,7 +77,7 @@ class Repos:
 
     @cached_property
     def codes(self) -> AuthorizationCodes:
-        return AuthorizationCodes(self.session, self.tenant_id, box=self.box, clock=self.clock)
+        return AuthorizationCodes(self.session, self.tenant_id, box=self.box, clock=self.clock, raw=self.raw)
 
     @cached_property
     def sessions(self) -> LoginSessions:

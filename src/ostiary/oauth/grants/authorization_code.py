@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ostiary import entities
 from ostiary.actions.outcome import Outcome
 from ostiary.errors import InvalidGrantError, InvalidRequestError, UserBlockedError
 from ostiary.oauth import pkce
@@ -51,8 +52,21 @@ def _check_binding(code: ConsumedCode, auth: AuthenticatedClient, params: Mappin
         raise InvalidGrantError("Failed to verify code verifier")
 
 
-async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[str, str]) -> Issued:
-    code_value = require_param(params, "code")
+async def _redeem(
+    ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[str, str], code_value: str
+) -> tuple[ConsumedCode, entities.User]:
+    """The code and its user, the code consumed; every refusal raised here leaves the code as it was."""
+    verifier = params.get("code_verifier")
+    if verifier is None or pkce.valid_verifier(verifier):
+        # One statement on PostgreSQL when everything matches; its conditions are _check_binding's.
+        redeemed = await ctx.repos.codes.redeem_matching(
+            code_value,
+            client_id=auth.client.client_id,
+            redirect_uri=params.get("redirect_uri"),
+            code_challenge=pkce.s256(verifier) if verifier is not None else None,
+        )
+        if redeemed is not None:
+            return redeemed
     code = await ctx.repos.codes.consume(code_value)
     if code is None:
         await _reject_reuse(ctx, code_value)
@@ -63,6 +77,11 @@ async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[
         raise InvalidGrantError(INVALID_CODE, debug="user deleted since /authorize")
     if user.blocked:
         raise UserBlockedError.for_grant()
+    return code, user
+
+
+async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[str, str]) -> Issued:
+    code, user = await _redeem(ctx, auth, params, require_param(params, "code"))
     # A code whose grant was revoked since /authorize is not consumed at all (see AuthorizationCodes.consume).
     # Values bound at /authorize are authoritative: scope/audience sent here are ignored (AC-10).
     api = await require_api(ctx, code.audience) if code.audience else None

@@ -6,6 +6,8 @@ import dataclasses
 from collections.abc import Mapping
 
 from ostiary import entities
+from ostiary.actions import registry
+from ostiary.actions.outcome import Outcome
 from ostiary.actions.pipeline import LoginFacts, run_post_login, settle
 from ostiary.errors import InvalidGrantError, InvalidScopeError, UserBlockedError
 from ostiary.oauth import refresh_family
@@ -60,6 +62,11 @@ def narrowed_scopes(original: list[str], requested: str | None) -> list[str]:
 async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[str, str]) -> Issued:
     client = auth.client
     token = require_param(params, "refresh_token")
+    # Nothing can refuse the exchange once the token is spent: it may be spent, and committed, first.
+    if not params.get("scope") and not await registry.hooks_for(ctx, registry.POST_LOGIN):
+        rotated = await refresh_family.rotate_live(ctx, client, token)
+        if rotated is not None:
+            return await _issue_rotated(ctx, client, *rotated)
     spent = await refresh_family.spend_live(ctx, client, token)
     record = spent or await load_live_token(ctx, client, token)
     user = await load_user(ctx, record.user_id)
@@ -97,3 +104,21 @@ async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[
     else:
         new_refresh_token = await refresh_family.exchange(ctx, record, client.refresh_token)
     return dataclasses.replace(issued, refresh_token=new_refresh_token)
+
+
+async def _issue_rotated(
+    ctx: TenantContext, client: entities.Client, record: RefreshRecord, user: entities.User, new_token: str
+) -> Issued:
+    api = await require_api(ctx, record.audience) if record.audience else None
+    issued = await issue_user_tokens(
+        ctx,
+        client=client,
+        user=user,
+        api=api,
+        scopes=split_scope(record.scope),
+        outcome=Outcome(),
+        auth_time=record.auth_time,
+        sid=record.session_id,
+        grant_id=record.grant_id,
+    )
+    return dataclasses.replace(issued, refresh_token=new_token)

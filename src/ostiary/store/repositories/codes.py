@@ -7,10 +7,12 @@ from typing import Any
 
 from sqlalchemy import exists, select, update
 
+from ostiary import entities
 from ostiary.ids import new_opaque_token, token_hash
 from ostiary.store.models import AuthorizationCode as CodeRow
 from ostiary.store.models import Grant as GrantRow
 from ostiary.store.repositories.base import TenantScoped
+from ostiary.store.repositories.users import IDENTITY_COLUMNS, USER_COLUMNS, identity_infos, user_entity
 
 # Auth0 documents codes as short-lived without a number; RFC 6749 §4.1.2 recommends at most 10 minutes and
 # RFC 9700 / the security catalogue (AC-06) at most 60 s. A browser redirect plus one back-channel call fits.
@@ -41,6 +43,34 @@ _RETURNED = (
     CodeRow.nonce, CodeRow.code_challenge, CodeRow.code_challenge_method, CodeRow.auth_time, CodeRow.session_id,
     CodeRow.data, CodeRow.expires_at,
 )
+
+_CONSUMED_COLUMNS = tuple(column.key for column in _RETURNED)
+
+# PostgreSQL: consume() for a redemption that matches everything /authorize bound (client, expiry, redirect_uri,
+# the S256 challenge or none), with the user (unblocked, with identities), in one statement that commits by
+# itself. Any mismatch matches no row and writes nothing: the caller then takes consume()'s path, which
+# explains the refusal and leaves the code usable (catalogue AC-04).
+_REDEEM_MATCHING_PG = f"""
+WITH consumed AS (
+    UPDATE authorization_codes AS c SET consumed_at = $3
+    WHERE c.tenant_id = $1 AND c.code_hash = $2 AND c.consumed_at IS NULL AND c.expires_at > $3
+      AND c.client_id = $4 AND (c.redirect_uri IS NULL OR c.redirect_uri = $5)
+      AND (($6::text IS NULL AND c.code_challenge IS NULL)
+           OR (c.code_challenge_method = 'S256' AND c.code_challenge = $6))
+      AND NOT EXISTS (
+          SELECT 1 FROM grants AS g
+          WHERE g.tenant_id = c.tenant_id AND g.id = c.grant_id AND g.revoked_at IS NOT NULL)
+      AND EXISTS (
+          SELECT 1 FROM users AS u WHERE u.tenant_id = c.tenant_id AND u.user_id = c.user_id AND NOT u.blocked)
+    RETURNING c.tenant_id, {", ".join(f"c.{name}" for name in _CONSUMED_COLUMNS)}
+)
+SELECT {", ".join(f"consumed.{name}" for name in _CONSUMED_COLUMNS)},
+    {", ".join(f"u.{name} AS u_{name}" for name in USER_COLUMNS)},
+    (SELECT coalesce(json_agg(json_build_object({", ".join(f"'{name}', i.{name}" for name in IDENTITY_COLUMNS)})
+                              ORDER BY i.created_at), '[]'::json)
+     FROM identities AS i WHERE i.user_pk = u.id) AS u_identities
+FROM consumed JOIN users AS u ON u.tenant_id = consumed.tenant_id AND u.user_id = consumed.user_id
+"""  # noqa: S608 (names from the models; every value is a parameter)
 
 
 class AuthorizationCodes(TenantScoped):
@@ -110,6 +140,23 @@ class AuthorizationCodes(TenantScoped):
         if row is None:
             return None
         return ConsumedCode(**dict(row._mapping))
+
+    async def redeem_matching(
+        self, code: str, *, client_id: str, redirect_uri: str | None, code_challenge: str | None
+    ) -> tuple[ConsumedCode, entities.User] | None:
+        """PostgreSQL: consume the code if everything matches (code_challenge: the S256 of the presented
+        verifier, None when none was sent) and return it with its user, committed at once (_REDEEM_MATCHING_PG).
+        None, having written nothing, for anything else and on SQLite: the caller takes consume()'s path."""
+        if self.raw is None:
+            return None
+        row = await self.raw.fetchrow(
+            _REDEEM_MATCHING_PG, self.tenant_id, token_hash(code), self.clock.now(), client_id, redirect_uri,
+            code_challenge,
+        )
+        if row is None:
+            return None
+        user = user_entity({name: row["u_" + name] for name in USER_COLUMNS}, identity_infos(row["u_identities"]))
+        return ConsumedCode(**{name: row[name] for name in _CONSUMED_COLUMNS}), user
 
     async def grant_of_used_code(self, code: str) -> str | None:
         """The grant of a code that was redeemed before (reuse detection), else None."""

@@ -8,11 +8,13 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
+from ostiary import entities
 from ostiary.ids import new_id, token_hash
 from ostiary.store.models import Grant as GrantRow
 from ostiary.store.models import OpaqueAccessToken as OpaqueRow
 from ostiary.store.models import RefreshToken as RefreshRow
 from ostiary.store.repositories.base import TenantScoped
+from ostiary.store.repositories.users import IDENTITY_COLUMNS, USER_COLUMNS, identity_infos, user_entity
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +170,58 @@ _REVOKE_SIBLINGS = (
 _INSERT = insert(_TOKENS)
 
 
+_REFRESH_COLUMNS = tuple(c.name for c in _TOKENS.c)
+
+# PostgreSQL: _SPEND_LIVE, the revocation of the spent token's siblings (replace_spent) and the insert of its
+# child (add_child) in one statement, which commits on its own; the user (unblocked, with identities) comes
+# back with the spent token. Data-modifying CTEs run exactly once, on one snapshot, and only when `spent`
+# matched: no row back means nothing was written.
+_ROTATE_LIVE_PG = f"""
+WITH spent AS (
+    UPDATE refresh_tokens AS t SET used_at = $4
+    WHERE t.tenant_id = $1 AND t.token_hash = $2 AND t.client_id = $3 AND t.rotating
+      AND t.used_at IS NULL AND t.revoked_at IS NULL
+      AND (t.absolute_expires_at IS NULL OR t.absolute_expires_at > $4)
+      AND (t.idle_expires_at IS NULL OR t.idle_expires_at > $4)
+      AND t.family_id IN (
+          SELECT r.id FROM refresh_tokens AS r WHERE r.tenant_id = t.tenant_id AND r.id = t.family_id FOR UPDATE)
+      AND NOT EXISTS (
+          SELECT 1 FROM grants AS g
+          WHERE g.tenant_id = t.tenant_id AND g.id = t.grant_id AND g.revoked_at IS NOT NULL)
+      AND EXISTS (
+          SELECT 1 FROM users AS u WHERE u.tenant_id = t.tenant_id AND u.user_id = t.user_id AND NOT u.blocked)
+    RETURNING t.*
+), siblings AS (
+    UPDATE refresh_tokens AS s SET revoked_at = $4 FROM spent
+    WHERE s.tenant_id = spent.tenant_id AND s.parent_id = spent.parent_id AND s.id <> spent.id
+      AND s.used_at IS NULL AND s.revoked_at IS NULL
+), child AS (
+    INSERT INTO refresh_tokens ({", ".join(_REFRESH_COLUMNS)})
+    SELECT {", ".join({
+        "id": "$5", "token_hash": "$6", "parent_id": "spent.id", "rotating": "true", "created_at": "$4",
+        "used_at": "NULL", "revoked_at": "NULL", "idle_expires_at": "$7",
+    }.get(c, "spent." + c) for c in _REFRESH_COLUMNS)}
+    FROM spent
+)
+SELECT spent.*, {", ".join(f"u.{c} AS u_{c}" for c in USER_COLUMNS)},
+    (SELECT coalesce(json_agg(json_build_object({", ".join(f"'{c}', i.{c}" for c in IDENTITY_COLUMNS)})
+                              ORDER BY i.created_at), '[]'::json)
+     FROM identities AS i WHERE i.user_pk = u.id) AS u_identities
+FROM spent JOIN users AS u ON u.tenant_id = spent.tenant_id AND u.user_id = spent.user_id
+"""  # noqa: S608 (names from the models; every value is a parameter)
+
+class _Columns:
+    """Attribute access to a raw record's columns, as _record reads SQLAlchemy rows."""
+
+    __slots__ = ("_row",)
+
+    def __init__(self, row: Any) -> None:
+        self._row = row
+
+    def __getattr__(self, name: str) -> Any:
+        return self._row[name]
+
+
 def _record(row: Any) -> RefreshRecord:
     return RefreshRecord(
         id=row.id,
@@ -289,6 +343,24 @@ class RefreshTokens(TenantScoped):
             )
         ).first()
         return _record(row) if row is not None else None
+
+    async def rotate_live(
+        self, token: str, *, client_id: str, new_token: str, idle_expires_at: float | None
+    ) -> tuple[RefreshRecord, entities.User] | None:
+        """PostgreSQL: spend_live + replace_spent + the user, as one statement that commits by itself (see
+        _ROTATE_LIVE_PG). Returns the spent token and its (unblocked) user; None when the token is not this
+        client's live rotating token, its user is gone or blocked, or the database is not PostgreSQL:
+        nothing was written, and the caller takes the general path, which tells those cases apart."""
+        if self.raw is None:
+            return None
+        row = await self.raw.fetchrow(
+            _ROTATE_LIVE_PG, self.tenant_id, token_hash(token), client_id, self.clock.now(),
+            new_id(), token_hash(new_token), idle_expires_at,
+        )
+        if row is None:
+            return None
+        user = user_entity({c: row["u_" + c] for c in USER_COLUMNS}, identity_infos(row["u_identities"]))
+        return _record(_Columns(row)), user
 
     async def rotate(
         self, record: RefreshRecord, new_token: str, *, idle_expires_at: float | None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -46,15 +46,55 @@ def _check_password(password: str | None) -> None:
 
 
 def _identity_infos(rows: Sequence[IdentityRow]) -> tuple[entities.IdentityInfo, ...]:
+    return identity_infos([{name: getattr(r, name) for name in IDENTITY_COLUMNS} for r in rows])
+
+
+IDENTITY_COLUMNS = ("connection", "provider", "external_id", "is_social", "profile_data")
+USER_COLUMNS = (
+    "id", "tenant_id", "user_id", "email", "email_verified", "username", "name", "nickname", "picture",
+    "given_name", "family_name", "user_metadata", "app_metadata", "blocked", "logins_count", "last_login",
+    "created_at", "updated_at", "password_hash", "last_password_reset",
+)
+
+
+def identity_infos(rows: Sequence[Mapping[str, Any]]) -> tuple[entities.IdentityInfo, ...]:
+    """Identities from column values (IDENTITY_COLUMNS), oldest first."""
     return tuple(
         entities.IdentityInfo(
-            connection=r.connection,
-            provider=r.provider,
-            user_id=r.external_id,
-            is_social=r.is_social,
-            profile_data=dict(r.profile_data or {}),
+            connection=r["connection"],
+            provider=r["provider"],
+            user_id=r["external_id"],
+            is_social=r["is_social"],
+            profile_data=dict(r["profile_data"] or {}),
         )
         for r in rows
+    )
+
+
+def user_entity(values: Mapping[str, Any], identities: tuple[entities.IdentityInfo, ...]) -> entities.User:
+    """A user from its column values (USER_COLUMNS): an ORM row's or a raw statement's (tokens.py)."""
+    return entities.User(
+        id=values["id"],
+        tenant_id=values["tenant_id"],
+        user_id=values["user_id"],
+        email=values["email"],
+        email_verified=values["email_verified"],
+        username=values["username"],
+        name=values["name"],
+        nickname=values["nickname"],
+        picture=values["picture"],
+        given_name=values["given_name"],
+        family_name=values["family_name"],
+        user_metadata=dict(values["user_metadata"] or {}),
+        app_metadata=dict(values["app_metadata"] or {}),
+        blocked=values["blocked"],
+        logins_count=values["logins_count"],
+        last_login=values["last_login"],
+        created_at=values["created_at"],
+        updated_at=values["updated_at"],
+        identities=identities,
+        has_password=values["password_hash"] is not None,
+        last_password_reset=values["last_password_reset"],
     )
 
 
@@ -126,29 +166,8 @@ class Users(TenantScoped):
         return _identity_infos(rows.all())
 
     async def _entity(self, row: UserRow, *, identities: Sequence[IdentityRow] | None = None) -> entities.User:
-        return entities.User(
-            id=row.id,
-            tenant_id=row.tenant_id,
-            user_id=row.user_id,
-            email=row.email,
-            email_verified=row.email_verified,
-            username=row.username,
-            name=row.name,
-            nickname=row.nickname,
-            picture=row.picture,
-            given_name=row.given_name,
-            family_name=row.family_name,
-            user_metadata=dict(row.user_metadata or {}),
-            app_metadata=dict(row.app_metadata or {}),
-            blocked=row.blocked,
-            logins_count=row.logins_count,
-            last_login=row.last_login,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            identities=_identity_infos(identities) if identities is not None else await self._identities(row.id),
-            has_password=row.password_hash is not None,
-            last_password_reset=row.last_password_reset,
-        )
+        infos = _identity_infos(identities) if identities is not None else await self._identities(row.id)
+        return user_entity({name: getattr(row, name) for name in USER_COLUMNS}, infos)
 
     async def _add_identity(
         self,

@@ -187,8 +187,10 @@ async def issue_refresh_token(
     auth_time: float | None = None,
     session_id: str | None = None,
     data: dict[str, Any] | None = None,
+    commit_now: bool = False,
 ) -> str:
-    """Start a new refresh-token family for this grant and return the token (only its hash is stored)."""
+    """Start a new refresh-token family for this grant and return the token (only its hash is stored).
+    commit_now: see RefreshTokens.create."""
     token = new_refresh_token()
     absolute, idle = refresh_expiry(client.refresh_token, ctx.clock.now())
     await ctx.repos.refresh_tokens.create(
@@ -204,6 +206,7 @@ async def issue_refresh_token(
         session_id=session_id,
         auth_time=auth_time,
         data=data,
+        commit_now=commit_now,
     )
     return token
 
@@ -223,6 +226,7 @@ async def issue_user_tokens(
     sid: str | None = None,
     grant_id: str | None = None,
     refresh_data: dict[str, Any] | None = None,
+    commit_refresh_now: bool = False,
 ) -> Issued:
     """The token-endpoint response for a user: access token, ID token with openid, refresh token if asked.
 
@@ -279,6 +283,7 @@ async def issue_user_tokens(
             auth_time=auth_time,
             session_id=sid,
             data=refresh_data,
+            commit_now=commit_refresh_now,
         )
     return Issued(
         access_token=access_token,

@@ -53,5 +53,10 @@ class RawPool:
         async with self._pool.acquire() as connection:
             return await connection.fetchrow(sql, *args)
 
+    async def execute(self, sql: str, *args: Any) -> None:
+        """Like fetchrow, for a statement that returns nothing."""
+        async with self._pool.acquire() as connection:
+            await connection.execute(sql, *args)
+
     async def close(self) -> None:
         await self._pool.close()

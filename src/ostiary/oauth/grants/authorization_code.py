@@ -54,8 +54,9 @@ def _check_binding(code: ConsumedCode, auth: AuthenticatedClient, params: Mappin
 
 async def _redeem(
     ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[str, str], code_value: str
-) -> tuple[ConsumedCode, entities.User]:
-    """The code and its user, the code consumed; every refusal raised here leaves the code as it was."""
+) -> tuple[ConsumedCode, entities.User, bool]:
+    """The code and its user, the code consumed; every refusal raised here leaves the code as it was.
+    The flag: the code was consumed by a statement of its own, already committed."""
     verifier = params.get("code_verifier")
     if verifier is None or pkce.valid_verifier(verifier):
         # One statement on PostgreSQL when everything matches; its conditions are _check_binding's.
@@ -66,7 +67,7 @@ async def _redeem(
             code_challenge=pkce.s256(verifier) if verifier is not None else None,
         )
         if redeemed is not None:
-            return redeemed
+            return *redeemed, True
     code = await ctx.repos.codes.consume(code_value)
     if code is None:
         await _reject_reuse(ctx, code_value)
@@ -77,11 +78,11 @@ async def _redeem(
         raise InvalidGrantError(INVALID_CODE, debug="user deleted since /authorize")
     if user.blocked:
         raise UserBlockedError.for_grant()
-    return code, user
+    return code, user, False
 
 
 async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[str, str]) -> Issued:
-    code, user = await _redeem(ctx, auth, params, require_param(params, "code"))
+    code, user, committed = await _redeem(ctx, auth, params, require_param(params, "code"))
     # A code whose grant was revoked since /authorize is not consumed at all (see AuthorizationCodes.consume).
     # Values bound at /authorize are authoritative: scope/audience sent here are ignored (AC-10).
     api = await require_api(ctx, code.audience) if code.audience else None
@@ -99,4 +100,6 @@ async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[
         auth_time=code.auth_time,
         sid=code.session_id,
         grant_id=code.grant_id,
+        # Nothing of this request is left to roll back: the refresh token needs no transaction of its own.
+        commit_refresh_now=committed,
     )

@@ -171,6 +171,10 @@ _INSERT = insert(_TOKENS)
 
 
 _REFRESH_COLUMNS = tuple(c.name for c in _TOKENS.c)
+_INSERT_PG = (
+    f"INSERT INTO refresh_tokens ({', '.join(_REFRESH_COLUMNS)}) "  # noqa: S608 (names from the model)
+    f"VALUES ({', '.join(f'${n}' for n in range(1, len(_REFRESH_COLUMNS) + 1))})"
+)
 
 # PostgreSQL: _SPEND_LIVE, the revocation of the spent token's siblings (replace_spent) and the insert of its
 # child (add_child) in one statement, which commits on its own; the user (unblocked, with identities) comes
@@ -262,36 +266,40 @@ class RefreshTokens(TenantScoped):
         session_id: str | None = None,
         auth_time: float | None = None,
         data: dict[str, Any] | None = None,
+        commit_now: bool = False,
     ) -> str:
         """Store a new refresh token (its hash). Returns the row id (the family id of a new family).
 
         A Core INSERT, executed now: the ORM unit of work's flush showed in the refresh grant's profile.
+        commit_now (for a request that wrote nothing else before): on PostgreSQL, one statement that commits
+        by itself through the raw pool instead of a part of the session's transaction.
         """
         row_id = new_id()
-        await self.session.execute(
-            _INSERT,
-            dict(
-                id=row_id,
-                tenant_id=self.tenant_id,
-                token_hash=token_hash(token),
-                grant_id=grant_id,
-                family_id=family_id or row_id,
-                parent_id=parent_id,
-                client_id=client_id,
-                user_id=user_id,
-                audience=audience,
-                scope=scope,
-                rotating=rotating,
-                session_id=session_id,
-                auth_time=auth_time,
-                data=data or {},
-                created_at=self.clock.now(),
-                used_at=None,
-                revoked_at=None,
-                absolute_expires_at=absolute_expires_at,
-                idle_expires_at=idle_expires_at,
-            ),
+        values = dict(
+            id=row_id,
+            tenant_id=self.tenant_id,
+            token_hash=token_hash(token),
+            grant_id=grant_id,
+            family_id=family_id or row_id,
+            parent_id=parent_id,
+            client_id=client_id,
+            user_id=user_id,
+            audience=audience,
+            scope=scope,
+            rotating=rotating,
+            session_id=session_id,
+            auth_time=auth_time,
+            data=data or {},
+            created_at=self.clock.now(),
+            used_at=None,
+            revoked_at=None,
+            absolute_expires_at=absolute_expires_at,
+            idle_expires_at=idle_expires_at,
         )
+        if commit_now and self.raw is not None:
+            await self.raw.execute(_INSERT_PG, *(values[name] for name in _REFRESH_COLUMNS))
+        else:
+            await self.session.execute(_INSERT, values)
         return row_id
 
     async def find(self, token: str) -> RefreshRecord | None:

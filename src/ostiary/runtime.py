@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,7 +59,7 @@ class AppState:
     # PostgreSQL: asyncpg pool for the token endpoint's one-statement paths (store/raw_pg.py); None on SQLite.
     raw: RawPool | None = None
 
-    def repos(self, session: AsyncSession, tenant_id: str) -> Repos:
+    def repos(self, session: AsyncSession | Callable[[], AsyncSession], tenant_id: str) -> Repos:
         return Repos(session, tenant_id, box=self.box, clock=self.clock, raw=self.raw)
 
 

@@ -49,7 +49,7 @@ class TenantContext:
         """A cache miss. Before the request's transaction has begun, read in a read-only session of its own
         (on SQLite, beginning the request's transaction would take the write lock for a lookup); after, in
         the request's session (never two pooled connections held by one request at once)."""
-        if self.repos.session.in_transaction():
+        if self.repos.in_transaction():
             return await load(self.repos)
         async with self.state.reader() as session:
             return await load(self.state.repos(session, self.tenant.id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,14 +23,39 @@ from ostiary.store.secrets import SecretBox
 
 
 class Repos:
+    """`session` is an AsyncSession, or a factory of one: then the session is opened when first used (a
+    client_credentials request served from the caches never opens one) and closed by close()."""
+
     def __init__(
-        self, session: AsyncSession, tenant_id: str, *, box: SecretBox, clock: Clock, raw: RawPool | None = None
+        self,
+        session: AsyncSession | Callable[[], AsyncSession],
+        tenant_id: str,
+        *,
+        box: SecretBox,
+        clock: Clock,
+        raw: RawPool | None = None,
     ) -> None:
-        self.session = session
+        self._session = session if isinstance(session, AsyncSession) else None
+        self._open_session = None if isinstance(session, AsyncSession) else session
         self.tenant_id = tenant_id
         self.box = box
         self.clock = clock
         self.raw = raw
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            assert self._open_session is not None
+            self._session = self._open_session()
+        return self._session
+
+    def in_transaction(self) -> bool:
+        return self._session is not None and self._session.in_transaction()
+
+    async def close(self) -> None:
+        """Close a session this Repos opened itself (see the class docstring)."""
+        if self._open_session is not None and self._session is not None:
+            await self._session.close()
 
     @cached_property
     def clients(self) -> Clients:
@@ -93,8 +119,10 @@ class Repos:
 
     async def commit(self) -> None:
         # Nothing read or written (client_credentials served from the caches): no transaction to end.
-        if self.session.in_transaction() or self.session.new or self.session.dirty or self.session.deleted:
-            await self.session.commit()
+        session = self._session
+        if session is not None and (session.in_transaction() or session.new or session.dirty or session.deleted):
+            await session.commit()
 
     async def rollback(self) -> None:
-        await self.session.rollback()
+        if self._session is not None:
+            await self._session.rollback()

@@ -25,16 +25,20 @@ async def tenant_context(request: Request, *, read_only: bool = False) -> AsyncI
     read_only: the route never writes (on SQLite its transaction then takes no write lock)."""
     state = get_state(request)
     tenant, host = await resolve_tenant(state, request)
-    async with (state.reader if read_only else state.sessionmaker)() as session:
+    # The session opens when a repository first needs it: cached-only requests never pay for one.
+    repos = state.repos(state.reader if read_only else state.sessionmaker, tenant.id)
+    try:
         yield TenantContext(
             state=state,
             tenant=tenant,
             host=host,
             scheme=request_scheme(state, request),
-            repos=state.repos(session, tenant.id),
+            repos=repos,
             ip=client_ip(state, request),
             user_agent=request.headers.get("user-agent", ""),
         )
+    finally:
+        await repos.close()
 
 
 async def get_context(request: Request) -> AsyncIterator[TenantContext]:

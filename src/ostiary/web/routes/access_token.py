@@ -27,6 +27,6 @@ async def access_token(request: Request, ctx: Context) -> Response:
         issued = await sign_in_with_provider_token(ctx, params)
         await ctx.repos.commit()
     except OAuthError as exc:
-        await ctx.repos.session.rollback()
+        await ctx.repos.rollback()
         return oauth_error_response(exc)
     return JSONResponse(issued.body(), headers=NO_STORE)

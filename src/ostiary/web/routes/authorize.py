@@ -48,11 +48,11 @@ async def respond(
             await ctx.repos.commit()
             return redirect(f"/u/{result.page}?state={quote(state)}")
         if state is not None and not await ctx.repos.transactions.complete(state):
-            await ctx.repos.session.rollback()
+            await ctx.repos.rollback()
             return error_page("invalid_request", "This login transaction was already completed.")
         await ctx.repos.commit()
     except OAuthError as exc:
-        await ctx.repos.session.rollback()
+        await ctx.repos.rollback()
         if isinstance(exc, AccessDeniedError) and transaction and session and transaction.sid == session.sid:
             # The login made in this transaction was refused (a hook denied or failed): it leaves no SSO
             # session behind for a later silent request (catalogue HK-01).

@@ -88,7 +88,7 @@ async def signup(request: Request, ctx: Context) -> Response:
         )
         await ctx.repos.commit()
     except OAuthError as exc:
-        await ctx.repos.session.rollback()
+        await ctx.repos.rollback()
         return await _error(ctx, exc, params, origin)
     body = {
         "_id": user.user_id.split("|", 1)[1],

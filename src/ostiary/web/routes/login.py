@@ -131,7 +131,7 @@ async def signup_submit(request: Request, ctx: Context) -> Response:
         connection = await page_connection(ctx, client=client, name=transaction.params.get("connection"))
         user = await signup_user(ctx, connection=connection, email=email, password=form.get("password", ""))
     except (DbConnectionError, OAuthError) as exc:
-        await ctx.repos.session.rollback()
+        await ctx.repos.rollback()
         return signup_page(
             tenant=ctx.tenant,
             client=client,

@@ -63,7 +63,7 @@ async def _token(request: Request, ctx: TenantContext) -> Response:
         issued = await handler(ctx, auth, params)
         await ctx.repos.commit()
     except OAuthError as exc:
-        await ctx.repos.session.rollback()
+        await ctx.repos.rollback()
         response = oauth_error_response(exc)
         response.headers.update({**rate_headers, **(await cors.error_cors_headers(ctx, params, origin))})
         return response

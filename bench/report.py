@@ -66,6 +66,11 @@ class Report:
                 row["of_hash_rate"] = round(r.requests_per_s / self.ceilings.argon2_per_s, 3)
             elif o.signatures_per_request and self.ceilings.rs256_per_s:
                 row["of_signing_ceiling"] = round(r.requests_per_s / self.ceilings.rs256_per_s, 3)
+                # The share of the machine's signing capacity the responses' signatures use: a scenario with
+                # two signatures a request cannot exceed 50% in the column above, but can reach 100% here.
+                row["signing_share"] = round(
+                    r.requests_per_s * o.signatures_per_request / self.ceilings.rs256_per_s, 3
+                )
             if o.rows_delta is not None:
                 row["rows"] = {"refresh_tokens_added": o.rows_delta.refresh_tokens,
                                "codes_consumed": o.rows_delta.codes_consumed, "tokens_issued": r.total_2xx,
@@ -85,7 +90,7 @@ class Report:
             "",
         ]
         cols = ["scenario", "target", "backend", "req/s", "p50 ms", "p99 ms", "errors", "5xx", "vs peer",
-                "of ceiling", "rows"]
+                "of ceiling", "sig share", "rows"]
         lines = []
         for row in self.rows():
             if row["status"] != "ok":
@@ -102,6 +107,7 @@ class Report:
                 str(row["errors_5xx"]),
                 f"{row['vs_oidc_provider']:.2f}x" if "vs_oidc_provider" in row else "",
                 ceiling_text,
+                f"{row['signing_share']:.0%}" if "signing_share" in row else "",
                 "" if rows is None else ("match" if rows["match"] else
                                          f"MISMATCH {rows['refresh_tokens_added']}/{rows['tokens_issued']}"),
             ])

@@ -220,8 +220,9 @@ def _start_profile(ostiary: server.Running, name: str) -> subprocess.Popen[bytes
         return None
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"profile-{name}-{workers[-1]}.txt"
-    return subprocess.Popen([str(spy), "record", "-o", str(out), "--pid", str(workers[-1]), "--duration", "8",
-                             "--nonblocking", "--format", "raw"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [str(spy), "record", "-o", str(out), "--pid", str(workers[-1]), "--duration", "8",
+               "--nonblocking", "--rate", "500", "--format", "raw"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def main(argv: list[str] | None = None) -> None:

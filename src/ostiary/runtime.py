@@ -15,6 +15,7 @@ from ostiary.clock import Clock
 from ostiary.protection.state import Protection, build_protection
 from ostiary.settings import Settings
 from ostiary.store.raw_pg import RawPool
+from ostiary.store.raw_sqlite import RawSqlite
 from ostiary.store.repos import Repos
 from ostiary.store.secrets import SecretBox
 from ostiary.tokens.signer import TenantKeys
@@ -56,8 +57,9 @@ class AppState:
     http: httpx.AsyncClient
     caches: Caches
     protection: Protection
-    # PostgreSQL: asyncpg pool for the token endpoint's one-statement paths (store/raw_pg.py); None on SQLite.
-    raw: RawPool | None = None
+    # The token endpoint's one-statement paths: an asyncpg pool on PostgreSQL (store/raw_pg.py), one sqlite3
+    # connection on its own thread on a SQLite file (store/raw_sqlite.py).
+    raw: RawPool | RawSqlite | None = None
 
     def repos(self, session: AsyncSession | Callable[[], AsyncSession], tenant_id: str) -> Repos:
         return Repos(session, tenant_id, box=self.box, clock=self.clock, raw=self.raw)
@@ -82,7 +84,8 @@ async def open_state(settings: Settings, *, clock: Clock | None = None) -> AppSt
         http=httpx.AsyncClient(timeout=timeout, follow_redirects=False),
         caches=Caches(settings.cache_ttl_seconds),
         protection=build_protection(settings, clock),
-        raw=await RawPool.open(settings.database_url, max_size=settings.db_pool_size),
+        raw=await RawPool.open(settings.database_url, max_size=settings.db_pool_size)
+        or RawSqlite.open(settings.database_url),
     )
 
 

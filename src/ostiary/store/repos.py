@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ostiary.clock import Clock
 from ostiary.store.raw_pg import RawPool
+from ostiary.store.raw_sqlite import RawSqlite
 from ostiary.store.repositories.actions import Actions, TokenExchangeProfiles
 from ostiary.store.repositories.clients import ClientGrants, Clients
 from ostiary.store.repositories.codes import AuthorizationCodes
@@ -33,7 +34,7 @@ class Repos:
         *,
         box: SecretBox,
         clock: Clock,
-        raw: RawPool | None = None,
+        raw: RawPool | RawSqlite | None = None,
     ) -> None:
         self._session = session if isinstance(session, AsyncSession) else None
         self._open_session = None if isinstance(session, AsyncSession) else session

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ostiary.clock import Clock
 from ostiary.store.db import Base
 from ostiary.store.raw_pg import RawPool
+from ostiary.store.raw_sqlite import RawSqlite
 from ostiary.store.secrets import SecretBox
 
 RowT = TypeVar("RowT", bound=Base)
@@ -18,7 +19,13 @@ RowT = TypeVar("RowT", bound=Base)
 
 class TenantScoped:
     def __init__(
-        self, session: AsyncSession, tenant_id: str, *, box: SecretBox, clock: Clock, raw: RawPool | None = None
+        self,
+        session: AsyncSession,
+        tenant_id: str,
+        *,
+        box: SecretBox,
+        clock: Clock,
+        raw: RawPool | RawSqlite | None = None,
     ) -> None:
         self.session = session
         self.tenant_id = tenant_id

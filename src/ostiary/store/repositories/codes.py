@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import Table, and_, bindparam, exists, or_, select, update
 
 from ostiary import entities
 from ostiary.ids import new_opaque_token, token_hash
 from ostiary.store.models import AuthorizationCode as CodeRow
 from ostiary.store.models import Grant as GrantRow
+from ostiary.store.raw_pg import RawPool
+from ostiary.store.raw_sqlite import Compiled, Declined, RawSqlite, row_values
 from ostiary.store.repositories.base import TenantScoped
-from ostiary.store.repositories.users import IDENTITY_COLUMNS, USER_COLUMNS, identity_infos, user_entity
+from ostiary.store.repositories.users import (
+    IDENTITY_COLUMNS,
+    USER_COLUMNS,
+    identity_infos,
+    user_entity,
+    user_in_sqlite_transaction,
+)
 
 # Auth0 documents codes as short-lived without a number; RFC 6749 §4.1.2 recommends at most 10 minutes and
 # RFC 9700 / the security catalogue (AC-06) at most 60 s. A browser redirect plus one back-channel call fits.
@@ -71,6 +80,49 @@ SELECT {", ".join(f"consumed.{name}" for name in _CONSUMED_COLUMNS)},
      FROM identities AS i WHERE i.user_pk = u.id) AS u_identities
 FROM consumed JOIN users AS u ON u.tenant_id = consumed.tenant_id AND u.user_id = consumed.user_id
 """  # noqa: S608 (names from the models; every value is a parameter)
+
+_CODES = cast(Table, CodeRow.__table__)
+_GRANTS = cast(Table, GrantRow.__table__)
+# SQLite: the consuming part of _REDEEM_MATCHING_PG, with the same conditions (the user is checked after it,
+# in the same RawSqlite transaction).
+_REDEEM_MATCHING_SQLITE = Compiled(
+    update(_CODES)
+    .where(
+        _CODES.c.tenant_id == bindparam("tenant"),
+        _CODES.c.code_hash == bindparam("hash"),
+        _CODES.c.consumed_at.is_(None),
+        _CODES.c.expires_at > bindparam("now"),
+        _CODES.c.client_id == bindparam("client"),
+        or_(_CODES.c.redirect_uri.is_(None), _CODES.c.redirect_uri == bindparam("redirect_uri")),
+        or_(
+            and_(bindparam("challenge").is_(None), _CODES.c.code_challenge.is_(None)),
+            and_(
+                _CODES.c.code_challenge_method == bindparam("s256"),
+                _CODES.c.code_challenge == bindparam("challenge"),
+            ),
+        ),
+        ~exists().where(
+            _GRANTS.c.tenant_id == _CODES.c.tenant_id,
+            _GRANTS.c.id == _CODES.c.grant_id,
+            _GRANTS.c.revoked_at.is_not(None),
+        ),
+    )
+    .values(consumed_at=bindparam("now"))
+    .returning(*(_CODES.c[name] for name in _CONSUMED_COLUMNS))
+)
+
+
+def _redeem_matching_sqlite(
+    connection: sqlite3.Connection, values: dict[str, Any]
+) -> tuple[ConsumedCode, entities.User]:
+    row = _REDEEM_MATCHING_SQLITE.run(connection, values).fetchone()
+    if row is None:
+        raise Declined
+    code = row_values(_CODES, row)
+    user = user_in_sqlite_transaction(connection, values["tenant"], code["user_id"])
+    if user is None or user.blocked:
+        raise Declined
+    return ConsumedCode(**{name: code[name] for name in _CONSUMED_COLUMNS}), user
 
 
 class AuthorizationCodes(TenantScoped):
@@ -144,10 +196,20 @@ class AuthorizationCodes(TenantScoped):
     async def redeem_matching(
         self, code: str, *, client_id: str, redirect_uri: str | None, code_challenge: str | None
     ) -> tuple[ConsumedCode, entities.User] | None:
-        """PostgreSQL: consume the code if everything matches (code_challenge: the S256 of the presented
-        verifier, None when none was sent) and return it with its user, committed at once (_REDEEM_MATCHING_PG).
-        None, having written nothing, for anything else and on SQLite: the caller takes consume()'s path."""
-        if self.raw is None:
+        """Consume the code if everything matches (code_challenge: the S256 of the presented verifier, None when
+        none was sent) and return it with its user, committed at once: one statement on PostgreSQL
+        (_REDEEM_MATCHING_PG), one RawSqlite transaction on SQLite. None, having written nothing, for anything
+        else: the caller takes consume()'s path."""
+        if isinstance(self.raw, RawSqlite):
+            values = {
+                "tenant": self.tenant_id, "hash": token_hash(code), "now": self.clock.now(), "client": client_id,
+                "redirect_uri": redirect_uri, "challenge": code_challenge, "s256": "S256",
+            }
+            try:
+                return await self.raw.transaction(lambda connection: _redeem_matching_sqlite(connection, values))
+            except Declined:
+                return None
+        if not isinstance(self.raw, RawPool):
             return None
         row = await self.raw.fetchrow(
             _REDEEM_MATCHING_PG, self.tenant_id, token_hash(code), self.clock.now(), client_id, redirect_uri,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -13,8 +14,16 @@ from ostiary.ids import new_id, token_hash
 from ostiary.store.models import Grant as GrantRow
 from ostiary.store.models import OpaqueAccessToken as OpaqueRow
 from ostiary.store.models import RefreshToken as RefreshRow
+from ostiary.store.raw_pg import RawPool
+from ostiary.store.raw_sqlite import Compiled, Declined, RawSqlite, row_values
 from ostiary.store.repositories.base import TenantScoped
-from ostiary.store.repositories.users import IDENTITY_COLUMNS, USER_COLUMNS, identity_infos, user_entity
+from ostiary.store.repositories.users import (
+    IDENTITY_COLUMNS,
+    USER_COLUMNS,
+    identity_infos,
+    user_entity,
+    user_in_sqlite_transaction,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +223,34 @@ SELECT spent.*, {", ".join(f"u.{c} AS u_{c}" for c in USER_COLUMNS)},
 FROM spent JOIN users AS u ON u.tenant_id = spent.tenant_id AND u.user_id = spent.user_id
 """  # noqa: S608 (names from the models; every value is a parameter)
 
+_SPEND_LIVE_SQLITE = Compiled(_SPEND_LIVE)
+_REVOKE_SIBLINGS_SQLITE = Compiled(_REVOKE_SIBLINGS)
+_INSERT_SQLITE = Compiled(_INSERT)
+
+
+def _rotate_live_sqlite(
+    connection: sqlite3.Connection, spend: dict[str, Any], child: dict[str, Any]
+) -> tuple[RefreshRecord, entities.User]:
+    """SQLite's _ROTATE_LIVE_PG, as the statements of spend_live and replace_spent in one RawSqlite
+    transaction; raises _Declined (rolled back) when the token is not live or its user is gone or blocked."""
+    row = _SPEND_LIVE_SQLITE.run(connection, spend).fetchone()
+    if row is None:
+        raise Declined
+    spent = _record(_Columns(row_values(_TOKENS, row)))
+    user = user_in_sqlite_transaction(connection, spend["tenant"], spent.user_id)
+    if user is None or user.blocked:
+        raise Declined
+    if spent.parent_id is not None:
+        _REVOKE_SIBLINGS_SQLITE.run(
+            connection, {"tenant": spend["tenant"], "parent": spent.parent_id, "spent": spent.id, "now": spend["now"]}
+        )
+    _INSERT_SQLITE.run(connection, {
+        **{name: row[name] for name in _REFRESH_COLUMNS},
+        "parent_id": spent.id, "used_at": None, "revoked_at": None, "created_at": spend["now"], **child,
+    })
+    return spent, user
+
+
 class _Columns:
     """Attribute access to a raw record's columns, as _record reads SQLAlchemy rows."""
 
@@ -296,8 +333,10 @@ class RefreshTokens(TenantScoped):
             absolute_expires_at=absolute_expires_at,
             idle_expires_at=idle_expires_at,
         )
-        if commit_now and self.raw is not None:
+        if commit_now and isinstance(self.raw, RawPool):
             await self.raw.execute(_INSERT_PG, *(values[name] for name in _REFRESH_COLUMNS))
+        elif commit_now and isinstance(self.raw, RawSqlite):
+            await self.raw.transaction(lambda connection: _INSERT_SQLITE.run(connection, values))
         else:
             await self.session.execute(_INSERT, values)
         return row_id
@@ -355,14 +394,22 @@ class RefreshTokens(TenantScoped):
     async def rotate_live(
         self, token: str, *, client_id: str, new_token: str, idle_expires_at: float | None
     ) -> tuple[RefreshRecord, entities.User] | None:
-        """PostgreSQL: spend_live + replace_spent + the user, as one statement that commits by itself (see
-        _ROTATE_LIVE_PG). Returns the spent token and its (unblocked) user; None when the token is not this
-        client's live rotating token, its user is gone or blocked, or the database is not PostgreSQL:
+        """spend_live + replace_spent + the user, committed at once: one statement on PostgreSQL
+        (_ROTATE_LIVE_PG), one RawSqlite transaction on SQLite. Returns the spent token and its (unblocked)
+        user; None when the token is not this client's live rotating token or its user is gone or blocked:
         nothing was written, and the caller takes the general path, which tells those cases apart."""
-        if self.raw is None:
+        now = self.clock.now()
+        if isinstance(self.raw, RawSqlite):
+            spend = {"tenant": self.tenant_id, "hash": token_hash(token), "client": client_id, "now": now}
+            child = {"id": new_id(), "token_hash": token_hash(new_token), "idle_expires_at": idle_expires_at}
+            try:
+                return await self.raw.transaction(lambda connection: _rotate_live_sqlite(connection, spend, child))
+            except Declined:
+                return None
+        if not isinstance(self.raw, RawPool):
             return None
         row = await self.raw.fetchrow(
-            _ROTATE_LIVE_PG, self.tenant_id, token_hash(token), client_id, self.clock.now(),
+            _ROTATE_LIVE_PG, self.tenant_id, token_hash(token), client_id, now,
             new_id(), token_hash(new_token), idle_expires_at,
         )
         if row is None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ostiary import entities
@@ -15,6 +16,7 @@ from ostiary.logins import normalize_login, normalize_username
 from ostiary.passwords import hash_password
 from ostiary.store.models import Identity as IdentityRow
 from ostiary.store.models import User as UserRow
+from ostiary.store.raw_sqlite import Compiled, row_values
 from ostiary.store.repositories import _validate as v
 from ostiary.store.repositories.base import TenantScoped
 
@@ -96,6 +98,26 @@ def user_entity(values: Mapping[str, Any], identities: tuple[entities.IdentityIn
         has_password=values["password_hash"] is not None,
         last_password_reset=values["last_password_reset"],
     )
+
+
+_USERS = cast(Table, UserRow.__table__)
+_IDENTITIES = cast(Table, IdentityRow.__table__)
+_USER_BY_ID = Compiled(
+    select(_USERS).where(_USERS.c.tenant_id == bindparam("tenant"), _USERS.c.user_id == bindparam("user_id"))
+)
+_IDENTITIES_OF = Compiled(
+    select(_IDENTITIES).where(_IDENTITIES.c.user_pk == bindparam("user_pk")).order_by(_IDENTITIES.c.created_at)
+)
+
+
+def user_in_sqlite_transaction(connection: sqlite3.Connection, tenant_id: str, user_id: str) -> entities.User | None:
+    """Users.by_user_id inside a RawSqlite transaction (store/raw_sqlite.py)."""
+    row = _USER_BY_ID.run(connection, {"tenant": tenant_id, "user_id": user_id}).fetchone()
+    if row is None:
+        return None
+    values = row_values(_USERS, row)
+    identities = [row_values(_IDENTITIES, r) for r in _IDENTITIES_OF.run(connection, {"user_pk": values["id"]})]
+    return user_entity(values, identity_infos(identities))
 
 
 class Users(TenantScoped):

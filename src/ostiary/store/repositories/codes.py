@@ -16,10 +16,8 @@ from ostiary.store.raw_pg import RawPool
 from ostiary.store.raw_sqlite import Compiled, Declined, RawSqlite, row_values
 from ostiary.store.repositories.base import TenantScoped
 from ostiary.store.repositories.users import (
-    IDENTITY_COLUMNS,
-    USER_COLUMNS,
-    identity_infos,
-    user_entity,
+    PG_USER_SELECT_LIST,
+    user_from_pg_row,
     user_in_sqlite_transaction,
 )
 
@@ -74,10 +72,7 @@ WITH consumed AS (
     RETURNING c.tenant_id, {", ".join(f"c.{name}" for name in _CONSUMED_COLUMNS)}
 )
 SELECT {", ".join(f"consumed.{name}" for name in _CONSUMED_COLUMNS)},
-    {", ".join(f"u.{name} AS u_{name}" for name in USER_COLUMNS)},
-    (SELECT coalesce(json_agg(json_build_object({", ".join(f"'{name}', i.{name}" for name in IDENTITY_COLUMNS)})
-                              ORDER BY i.created_at), '[]'::json)
-     FROM identities AS i WHERE i.user_pk = u.id) AS u_identities
+    {PG_USER_SELECT_LIST}
 FROM consumed JOIN users AS u ON u.tenant_id = consumed.tenant_id AND u.user_id = consumed.user_id
 """  # noqa: S608 (names from the models; every value is a parameter)
 
@@ -217,7 +212,7 @@ class AuthorizationCodes(TenantScoped):
         )
         if row is None:
             return None
-        user = user_entity({name: row["u_" + name] for name in USER_COLUMNS}, identity_infos(row["u_identities"]))
+        user = user_from_pg_row(row)
         return ConsumedCode(**{name: row[name] for name in _CONSUMED_COLUMNS}), user
 
     async def grant_of_used_code(self, code: str) -> str | None:

@@ -18,10 +18,8 @@ from ostiary.store.raw_pg import RawPool
 from ostiary.store.raw_sqlite import Compiled, Declined, RawSqlite, row_values
 from ostiary.store.repositories.base import TenantScoped
 from ostiary.store.repositories.users import (
-    IDENTITY_COLUMNS,
-    USER_COLUMNS,
-    identity_infos,
-    user_entity,
+    PG_USER_SELECT_LIST,
+    user_from_pg_row,
     user_in_sqlite_transaction,
 )
 
@@ -216,10 +214,7 @@ WITH spent AS (
     }.get(c, "spent." + c) for c in _REFRESH_COLUMNS)}
     FROM spent
 )
-SELECT spent.*, {", ".join(f"u.{c} AS u_{c}" for c in USER_COLUMNS)},
-    (SELECT coalesce(json_agg(json_build_object({", ".join(f"'{c}', i.{c}" for c in IDENTITY_COLUMNS)})
-                              ORDER BY i.created_at), '[]'::json)
-     FROM identities AS i WHERE i.user_pk = u.id) AS u_identities
+SELECT spent.*, {PG_USER_SELECT_LIST}
 FROM spent JOIN users AS u ON u.tenant_id = spent.tenant_id AND u.user_id = spent.user_id
 """  # noqa: S608 (names from the models; every value is a parameter)
 
@@ -414,7 +409,7 @@ class RefreshTokens(TenantScoped):
         )
         if row is None:
             return None
-        user = user_entity({c: row["u_" + c] for c in USER_COLUMNS}, identity_infos(row["u_identities"]))
+        user = user_from_pg_row(row)
         return _record(_Columns(row)), user
 
     async def rotate(

@@ -100,6 +100,20 @@ def user_entity(values: Mapping[str, Any], identities: tuple[entities.IdentityIn
     )
 
 
+# A raw PostgreSQL statement that joins `users AS u` selects the user with this (see user_from_pg_row).
+PG_USER_SELECT_LIST = (
+    ", ".join(f"u.{name} AS u_{name}" for name in USER_COLUMNS)  # noqa: S608 (names from the model)
+    + ", (SELECT coalesce(json_agg(json_build_object("
+    + ", ".join(f"'{name}', i.{name}" for name in IDENTITY_COLUMNS)
+    + ") ORDER BY i.created_at), '[]'::json) FROM identities AS i WHERE i.user_pk = u.id) AS u_identities"
+)
+
+
+def user_from_pg_row(row: Mapping[str, Any]) -> entities.User:
+    """The user a raw PostgreSQL statement selected with PG_USER_SELECT_LIST."""
+    return user_entity({name: row["u_" + name] for name in USER_COLUMNS}, identity_infos(row["u_identities"]))
+
+
 _USERS = cast(Table, UserRow.__table__)
 _IDENTITIES = cast(Table, IdentityRow.__table__)
 _USER_BY_ID = Compiled(

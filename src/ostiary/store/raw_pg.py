@@ -10,10 +10,15 @@ shares a transaction with a session: a statement sent through this pool commits 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
+
+_NAMED = re.compile(r"(?<![:\w]):([a-z_]+)\b")
 
 
 def asyncpg_dsn(database_url: str) -> str | None:
@@ -32,6 +37,27 @@ async def _json_codec(connection: asyncpg.Connection) -> None:
 async def _keep_as_is(connection: asyncpg.Connection) -> None:
     """Instead of asyncpg's reset on release (a round trip of RESET ALL, UNLISTEN, ... after every statement):
     only single autocommit statements run here, so a released connection holds no state to reset."""
+
+
+class PgStatement:
+    """A Core statement rendered once for asyncpg and set into a hand-written frame: `{statement}` in the
+    frame is replaced by the statement's SQL, each `:name` by a positional parameter after the statement's own.
+    The conditions live once, in the Core statement the session and SQLite paths use too."""
+
+    def __init__(self, frame: str, statement: Any) -> None:
+        compiled = statement.compile(dialect=asyncpg_dialect())  # type: ignore[no-untyped-call]
+        names = list(compiled.positiontup or ())
+
+        def number(match: re.Match[str]) -> str:
+            if match.group(1) not in names:
+                names.append(match.group(1))
+            return f"${names.index(match.group(1)) + 1}"
+
+        self.sql = _NAMED.sub(number, frame).replace("{statement}", str(compiled))
+        self.names = tuple(names)
+
+    def args(self, values: Mapping[str, Any]) -> list[Any]:
+        return [values[name] for name in self.names]
 
 
 class RawPool:

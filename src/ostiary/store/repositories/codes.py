@@ -6,13 +6,14 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, exists, or_, select, update
+from sqlalchemy import String, Table, and_, bindparam, exists, or_, select, update
 
 from ostiary import entities
 from ostiary.ids import new_opaque_token, token_hash
 from ostiary.store.models import AuthorizationCode as CodeRow
 from ostiary.store.models import Grant as GrantRow
-from ostiary.store.raw_pg import RawPool
+from ostiary.store.models import User as UserRow
+from ostiary.store.raw_pg import PgStatement, RawPool
 from ostiary.store.raw_sqlite import Compiled, Declined, RawSqlite, row_values
 from ostiary.store.repositories.base import TenantScoped
 from ostiary.store.repositories.users import (
@@ -53,34 +54,14 @@ _RETURNED = (
 
 _CONSUMED_COLUMNS = tuple(column.key for column in _RETURNED)
 
-# PostgreSQL: consume() for a redemption that matches everything /authorize bound (client, expiry, redirect_uri,
-# the S256 challenge or none), with the user (unblocked, with identities), in one statement that commits by
-# itself. Any mismatch matches no row and writes nothing: the caller then takes consume()'s path, which
-# explains the refusal and leaves the code usable (catalogue AC-04).
-_REDEEM_MATCHING_PG = f"""
-WITH consumed AS (
-    UPDATE authorization_codes AS c SET consumed_at = $3
-    WHERE c.tenant_id = $1 AND c.code_hash = $2 AND c.consumed_at IS NULL AND c.expires_at > $3
-      AND c.client_id = $4 AND (c.redirect_uri IS NULL OR c.redirect_uri = $5)
-      AND (($6::text IS NULL AND c.code_challenge IS NULL)
-           OR (c.code_challenge_method = 'S256' AND c.code_challenge = $6))
-      AND NOT EXISTS (
-          SELECT 1 FROM grants AS g
-          WHERE g.tenant_id = c.tenant_id AND g.id = c.grant_id AND g.revoked_at IS NOT NULL)
-      AND EXISTS (
-          SELECT 1 FROM users AS u WHERE u.tenant_id = c.tenant_id AND u.user_id = c.user_id AND NOT u.blocked)
-    RETURNING c.tenant_id, {", ".join(f"c.{name}" for name in _CONSUMED_COLUMNS)}
-)
-SELECT {", ".join(f"consumed.{name}" for name in _CONSUMED_COLUMNS)},
-    {PG_USER_SELECT_LIST}
-FROM consumed JOIN users AS u ON u.tenant_id = consumed.tenant_id AND u.user_id = consumed.user_id
-"""  # noqa: S608 (names from the models; every value is a parameter)
-
 _CODES = cast(Table, CodeRow.__table__)
 _GRANTS = cast(Table, GrantRow.__table__)
-# SQLite: the consuming part of _REDEEM_MATCHING_PG, with the same conditions (the user is checked after it,
-# in the same RawSqlite transaction).
-_REDEEM_MATCHING_SQLITE = Compiled(
+_USERS = cast(Table, UserRow.__table__)
+# consume() for a redemption that matches everything /authorize bound (client, expiry, redirect_uri, the S256
+# challenge or none; _check_binding's conditions in the authorization_code grant) of a present, unblocked
+# user. Any mismatch matches no row and writes nothing: the caller then takes consume()'s path, which explains
+# the refusal and leaves the code usable (catalogue AC-04).
+_REDEEM_MATCHING = (
     update(_CODES)
     .where(
         _CODES.c.tenant_id == bindparam("tenant"),
@@ -90,10 +71,10 @@ _REDEEM_MATCHING_SQLITE = Compiled(
         _CODES.c.client_id == bindparam("client"),
         or_(_CODES.c.redirect_uri.is_(None), _CODES.c.redirect_uri == bindparam("redirect_uri")),
         or_(
-            and_(bindparam("challenge").is_(None), _CODES.c.code_challenge.is_(None)),
+            and_(bindparam("challenge", type_=String).is_(None), _CODES.c.code_challenge.is_(None)),
             and_(
                 _CODES.c.code_challenge_method == bindparam("s256"),
-                _CODES.c.code_challenge == bindparam("challenge"),
+                _CODES.c.code_challenge == bindparam("challenge", type_=String),
             ),
         ),
         ~exists().where(
@@ -101,10 +82,26 @@ _REDEEM_MATCHING_SQLITE = Compiled(
             _GRANTS.c.id == _CODES.c.grant_id,
             _GRANTS.c.revoked_at.is_not(None),
         ),
+        exists().where(
+            _USERS.c.tenant_id == _CODES.c.tenant_id,
+            _USERS.c.user_id == _CODES.c.user_id,
+            _USERS.c.blocked.is_(False),
+        ),
     )
     .values(consumed_at=bindparam("now"))
-    .returning(*(_CODES.c[name] for name in _CONSUMED_COLUMNS))
+    .returning(_CODES.c.tenant_id, *(_CODES.c[name] for name in _CONSUMED_COLUMNS))
 )
+# PostgreSQL: with the user (and identities), in one statement that commits by itself.
+_REDEEM_MATCHING_PG = PgStatement(
+    f"""
+WITH consumed AS ({{statement}})
+SELECT {", ".join(f"consumed.{name}" for name in _CONSUMED_COLUMNS)}, {PG_USER_SELECT_LIST}
+FROM consumed JOIN users AS u ON u.tenant_id = consumed.tenant_id AND u.user_id = consumed.user_id
+""",  # noqa: S608 (names from the models; every value is a parameter)
+    _REDEEM_MATCHING,
+)
+# SQLite: the user is read after it, in the same RawSqlite transaction.
+_REDEEM_MATCHING_SQLITE = Compiled(_REDEEM_MATCHING)
 
 
 def _redeem_matching_sqlite(
@@ -115,7 +112,7 @@ def _redeem_matching_sqlite(
         raise Declined
     code = row_values(_CODES, row)
     user = user_in_sqlite_transaction(connection, values["tenant"], code["user_id"])
-    if user is None or user.blocked:
+    if user is None:  # not expected: the statement matched only a present, unblocked user
         raise Declined
     return ConsumedCode(**{name: code[name] for name in _CONSUMED_COLUMNS}), user
 
@@ -195,21 +192,18 @@ class AuthorizationCodes(TenantScoped):
         none was sent) and return it with its user, committed at once: one statement on PostgreSQL
         (_REDEEM_MATCHING_PG), one RawSqlite transaction on SQLite. None, having written nothing, for anything
         else: the caller takes consume()'s path."""
+        values = {
+            "tenant": self.tenant_id, "hash": token_hash(code), "now": self.clock.now(), "client": client_id,
+            "redirect_uri": redirect_uri, "challenge": code_challenge, "s256": "S256",
+        }
         if isinstance(self.raw, RawSqlite):
-            values = {
-                "tenant": self.tenant_id, "hash": token_hash(code), "now": self.clock.now(), "client": client_id,
-                "redirect_uri": redirect_uri, "challenge": code_challenge, "s256": "S256",
-            }
             try:
                 return await self.raw.transaction(lambda connection: _redeem_matching_sqlite(connection, values))
             except Declined:
                 return None
         if not isinstance(self.raw, RawPool):
             return None
-        row = await self.raw.fetchrow(
-            _REDEEM_MATCHING_PG, self.tenant_id, token_hash(code), self.clock.now(), client_id, redirect_uri,
-            code_challenge,
-        )
+        row = await self.raw.fetchrow(_REDEEM_MATCHING_PG.sql, *_REDEEM_MATCHING_PG.args(values))
         if row is None:
             return None
         user = user_from_pg_row(row)

@@ -14,7 +14,8 @@ from ostiary.ids import new_id, token_hash
 from ostiary.store.models import Grant as GrantRow
 from ostiary.store.models import OpaqueAccessToken as OpaqueRow
 from ostiary.store.models import RefreshToken as RefreshRow
-from ostiary.store.raw_pg import RawPool
+from ostiary.store.models import User as UserRow
+from ostiary.store.raw_pg import PgStatement, RawPool
 from ostiary.store.raw_sqlite import Compiled, Declined, RawSqlite, row_values
 from ostiary.store.repositories.base import TenantScoped
 from ostiary.store.repositories.users import (
@@ -131,6 +132,7 @@ class RefreshRecord:
 _TOKENS = cast(Table, RefreshRow.__table__)
 _ROOT = _TOKENS.alias("root")
 _GRANTS = cast(Table, GrantRow.__table__)
+_USERS = cast(Table, UserRow.__table__)
 
 # The refresh grant's common case in one statement (built once: no per-request construction or cache-key
 # work). It spends a rotating token by its hash when it is this client's, unused, unrevoked, unexpired and
@@ -183,42 +185,37 @@ _INSERT_PG = (
     f"VALUES ({', '.join(f'${n}' for n in range(1, len(_REFRESH_COLUMNS) + 1))})"
 )
 
-# PostgreSQL: _SPEND_LIVE, the revocation of the spent token's siblings (replace_spent) and the insert of its
-# child (add_child) in one statement, which commits on its own; the user (unblocked, with identities) comes
-# back with the spent token. Data-modifying CTEs run exactly once, on one snapshot, and only when `spent`
-# matched: no row back means nothing was written.
-_ROTATE_LIVE_PG = f"""
-WITH spent AS (
-    UPDATE refresh_tokens AS t SET used_at = $4
-    WHERE t.tenant_id = $1 AND t.token_hash = $2 AND t.client_id = $3 AND t.rotating
-      AND t.used_at IS NULL AND t.revoked_at IS NULL
-      AND (t.absolute_expires_at IS NULL OR t.absolute_expires_at > $4)
-      AND (t.idle_expires_at IS NULL OR t.idle_expires_at > $4)
-      AND t.family_id IN (
-          SELECT r.id FROM refresh_tokens AS r WHERE r.tenant_id = t.tenant_id AND r.id = t.family_id FOR UPDATE)
-      AND NOT EXISTS (
-          SELECT 1 FROM grants AS g
-          WHERE g.tenant_id = t.tenant_id AND g.id = t.grant_id AND g.revoked_at IS NOT NULL)
-      AND EXISTS (
-          SELECT 1 FROM users AS u WHERE u.tenant_id = t.tenant_id AND u.user_id = t.user_id AND NOT u.blocked)
-    RETURNING t.*
-), siblings AS (
-    UPDATE refresh_tokens AS s SET revoked_at = $4 FROM spent
+# The one-step rotation's spend (rotate_live): _SPEND_LIVE, and only for a present, unblocked user.
+_SPEND_LIVE_OF_ACTIVE_USER = _SPEND_LIVE.where(
+    exists().where(
+        _USERS.c.tenant_id == _TOKENS.c.tenant_id, _USERS.c.user_id == _TOKENS.c.user_id, _USERS.c.blocked.is_(False)
+    )
+)
+# PostgreSQL: that spend, the revocation of the spent token's siblings (replace_spent) and the insert of its
+# child (add_child) in one statement, which commits on its own; the user (with identities) comes back with the
+# spent token. Data-modifying CTEs run exactly once, on one snapshot, and only when `spent` matched: no row back
+# means nothing was written.
+_ROTATE_LIVE_PG = PgStatement(
+    f"""
+WITH spent AS ({{statement}}), siblings AS (
+    UPDATE refresh_tokens AS s SET revoked_at = :now FROM spent
     WHERE s.tenant_id = spent.tenant_id AND s.parent_id = spent.parent_id AND s.id <> spent.id
       AND s.used_at IS NULL AND s.revoked_at IS NULL
 ), child AS (
     INSERT INTO refresh_tokens ({", ".join(_REFRESH_COLUMNS)})
     SELECT {", ".join({
-        "id": "$5", "token_hash": "$6", "parent_id": "spent.id", "rotating": "true", "created_at": "$4",
-        "used_at": "NULL", "revoked_at": "NULL", "idle_expires_at": "$7",
+        "id": ":child_id", "token_hash": ":child_hash", "parent_id": "spent.id", "created_at": ":now",
+        "used_at": "NULL", "revoked_at": "NULL", "idle_expires_at": ":child_idle",
     }.get(c, "spent." + c) for c in _REFRESH_COLUMNS)}
     FROM spent
 )
 SELECT spent.*, {PG_USER_SELECT_LIST}
 FROM spent JOIN users AS u ON u.tenant_id = spent.tenant_id AND u.user_id = spent.user_id
-"""  # noqa: S608 (names from the models; every value is a parameter)
+""",  # noqa: S608 (names from the models; every value is a parameter)
+    _SPEND_LIVE_OF_ACTIVE_USER,
+)
 
-_SPEND_LIVE_SQLITE = Compiled(_SPEND_LIVE)
+_SPEND_LIVE_SQLITE = Compiled(_SPEND_LIVE_OF_ACTIVE_USER)
 _REVOKE_SIBLINGS_SQLITE = Compiled(_REVOKE_SIBLINGS)
 _INSERT_SQLITE = Compiled(_INSERT)
 
@@ -227,13 +224,13 @@ def _rotate_live_sqlite(
     connection: sqlite3.Connection, spend: dict[str, Any], child: dict[str, Any]
 ) -> tuple[RefreshRecord, entities.User]:
     """SQLite's _ROTATE_LIVE_PG, as the statements of spend_live and replace_spent in one RawSqlite
-    transaction; raises _Declined (rolled back) when the token is not live or its user is gone or blocked."""
+    transaction; raises Declined (rolled back) when the token is not live or its user is gone or blocked."""
     row = _SPEND_LIVE_SQLITE.run(connection, spend).fetchone()
     if row is None:
         raise Declined
     spent = _record(_Columns(row_values(_TOKENS, row)))
     user = user_in_sqlite_transaction(connection, spend["tenant"], spent.user_id)
-    if user is None or user.blocked:
+    if user is None:  # not expected: the statement matched only a present, unblocked user
         raise Declined
     if spent.parent_id is not None:
         _REVOKE_SIBLINGS_SQLITE.run(
@@ -403,10 +400,10 @@ class RefreshTokens(TenantScoped):
                 return None
         if not isinstance(self.raw, RawPool):
             return None
-        row = await self.raw.fetchrow(
-            _ROTATE_LIVE_PG, self.tenant_id, token_hash(token), client_id, now,
-            new_id(), token_hash(new_token), idle_expires_at,
-        )
+        row = await self.raw.fetchrow(_ROTATE_LIVE_PG.sql, *_ROTATE_LIVE_PG.args({
+            "tenant": self.tenant_id, "hash": token_hash(token), "client": client_id, "now": now,
+            "child_id": new_id(), "child_hash": token_hash(new_token), "child_idle": idle_expires_at,
+        }))
         if row is None:
             return None
         user = user_from_pg_row(row)

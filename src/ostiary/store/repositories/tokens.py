@@ -180,10 +180,7 @@ _INSERT = insert(_TOKENS)
 
 
 _REFRESH_COLUMNS = tuple(c.name for c in _TOKENS.c)
-_INSERT_PG = (
-    f"INSERT INTO refresh_tokens ({', '.join(_REFRESH_COLUMNS)}) "  # noqa: S608 (names from the model)
-    f"VALUES ({', '.join(f'${n}' for n in range(1, len(_REFRESH_COLUMNS) + 1))})"
-)
+_INSERT_PG = PgStatement("{statement}", _INSERT)
 
 # The one-step rotation's spend (rotate_live): _SPEND_LIVE, and only for a present, unblocked user.
 _SPEND_LIVE_OF_ACTIVE_USER = _SPEND_LIVE.where(
@@ -300,8 +297,8 @@ class RefreshTokens(TenantScoped):
         """Store a new refresh token (its hash). Returns the row id (the family id of a new family).
 
         A Core INSERT, executed now: the ORM unit of work's flush showed in the refresh grant's profile.
-        commit_now (for a request that wrote nothing else before): on PostgreSQL, one statement that commits
-        by itself through the raw pool instead of a part of the session's transaction.
+        commit_now (for a request that wrote nothing else before): committed at once through the raw pool or
+        connection (store/raw_pg.py, store/raw_sqlite.py) instead of as a part of the session's transaction.
         """
         row_id = new_id()
         values = dict(
@@ -326,7 +323,7 @@ class RefreshTokens(TenantScoped):
             idle_expires_at=idle_expires_at,
         )
         if commit_now and isinstance(self.raw, RawPool):
-            await self.raw.execute(_INSERT_PG, *(values[name] for name in _REFRESH_COLUMNS))
+            await self.raw.execute(_INSERT_PG.sql, *_INSERT_PG.args(values))
         elif commit_now and isinstance(self.raw, RawSqlite):
             await self.raw.transaction(lambda connection: _INSERT_SQLITE.run(connection, values))
         else:

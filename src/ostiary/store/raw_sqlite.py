@@ -57,10 +57,12 @@ class RawSqlite:
         connection.execute("BEGIN IMMEDIATE")
         try:
             result = work(connection)
+            connection.execute("COMMIT")
         except BaseException:
-            connection.execute("ROLLBACK")
+            # Also when COMMIT itself failed: the connection must not stay inside a transaction.
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
             raise
-        connection.execute("COMMIT")
         return result
 
     def _connect(self) -> sqlite3.Connection:

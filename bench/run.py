@@ -45,7 +45,7 @@ from ostiary.settings import Settings
 
 SCENARIOS = ("client_credentials", "authorization_code", "refresh_token", "password_realm",
              "token_exchange_apple", "userinfo", "jwks", "discovery")
-MASTER_KEY = "bench-master-key-not-secret-0123456789"
+MASTER_KEY = "YmVuY2gtbWFzdGVyLWtleS1ub3Qtc2VjcmV0LTAxMjM0NTY3ODk"  # urlsafe-base64, 38 bytes (serve wants >= 32)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

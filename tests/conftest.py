@@ -20,7 +20,8 @@ from ostiary.settings import Settings
 from tests.support import databases
 from tests.support.factories import TenantFixture, make_tenant
 
-TEST_MASTER_KEY = "test-master-key-not-for-production"
+# A urlsafe-base64 value of 34 bytes: `ostiary serve` refuses keys under 256 bits.
+TEST_MASTER_KEY = "dGVzdC1tYXN0ZXIta2V5LW5vdC1mb3ItcHJvZHVjdGlvbg"
 BACKENDS = ["sqlite", "postgres"]
 
 

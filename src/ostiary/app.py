@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ostiary import __version__
 from ostiary.clock import Clock
 from ostiary.logs import configure_logging
+from ostiary.metrics import build_metrics
 from ostiary.runtime import AppState, close_state, open_state
 from ostiary.settings import Settings, load_settings
 from ostiary.web.errors import install_error_handlers
@@ -21,6 +21,7 @@ from ostiary.web.routes import (
     authorize,
     consent,
     dbconnections,
+    health,
     login,
     logout,
     revoke,
@@ -52,13 +53,14 @@ def create_app(
 ) -> FastAPI:
     """With `state`, the caller owns engine and HTTP client (tests); otherwise the lifespan does."""
     settings = settings or (state.settings if state else load_settings())
+    metrics = state.metrics if state is not None else build_metrics(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if state is not None:
             yield
             return
-        own = await open_state(settings, clock=clock)
+        own = await open_state(settings, clock=clock, metrics=metrics)
         app.state.ostiary = own
         try:
             yield
@@ -78,17 +80,14 @@ def create_app(
     install_error_handlers(app)
     routers = (
         token.router, well_known.router, userinfo.router, revoke.router, access_token.router,
-        authorize.router, login.router, consent.router, logout.router, dbconnections.router,
+        authorize.router, login.router, consent.router, logout.router, dbconnections.router, health.router,
     )
     for router in routers:
         app.include_router(router)
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> JSONResponse:
-        return JSONResponse({"status": "ok"})
-
-    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
-    app.token_lane = EdgeMiddleware(token.asgi, max_body_bytes=settings.max_body_bytes)
+    routes = frozenset(path for route in app.routes if isinstance(path := getattr(route, "path", None), str))
+    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics, routes=routes)
+    app.token_lane = EdgeMiddleware(token.asgi, max_body_bytes=settings.max_body_bytes, metrics=metrics, routes=routes)
     return app
 
 

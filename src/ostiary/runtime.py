@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from ostiary import entities
 from ostiary.cache import TTLCache
 from ostiary.clock import Clock
+from ostiary.metrics import Metrics, build_metrics
 from ostiary.protection.state import Protection, build_protection
 from ostiary.settings import Settings
+from ostiary.store.outage import DatabaseOutage
 from ostiary.store.raw_pg import RawPool
 from ostiary.store.raw_sqlite import RawSqlite
 from ostiary.store.repos import Repos
@@ -60,13 +62,22 @@ class AppState:
     # The token endpoint's one-statement paths: an asyncpg pool on PostgreSQL (store/raw_pg.py), one sqlite3
     # connection on its own thread on a SQLite file (store/raw_sqlite.py).
     raw: RawPool | RawSqlite | None = None
+    outage: DatabaseOutage = field(default_factory=lambda: DatabaseOutage(_never))
+    metrics: Metrics | None = None
 
     def repos(self, session: AsyncSession | Callable[[], AsyncSession], tenant_id: str) -> Repos:
         return Repos(session, tenant_id, box=self.box, clock=self.clock, raw=self.raw)
 
 
-async def open_state(settings: Settings, *, clock: Clock | None = None) -> AppState:
-    """Build the process-wide state; the caller closes it with close_state()."""
+async def _never() -> None:
+    raise RuntimeError("no database probe")
+
+
+async def open_state(
+    settings: Settings, *, clock: Clock | None = None, metrics: Metrics | None = None
+) -> AppState:
+    """Build the process-wide state; the caller closes it with close_state(). `metrics`: the app's, if it
+    has some (create_app builds them before the lifespan opens the state); else built from the settings."""
     from ostiary.clock import SystemClock
     from ostiary.store.db import create_engine, create_reader_sessionmaker, create_sessionmaker
     from ostiary.store.secrets import resolve_master_key
@@ -74,6 +85,14 @@ async def open_state(settings: Settings, *, clock: Clock | None = None) -> AppSt
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
     clock = clock or SystemClock()
     timeout = httpx.Timeout(settings.upstream_timeout_seconds, connect=min(5.0, settings.upstream_timeout_seconds))
+    metrics = metrics or build_metrics(settings)
+    if metrics is not None:
+        metrics.watch_pool(engine)
+
+    async def probe() -> None:
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql("SELECT 1")
+
     return AppState(
         settings=settings,
         engine=engine,
@@ -86,10 +105,13 @@ async def open_state(settings: Settings, *, clock: Clock | None = None) -> AppSt
         protection=build_protection(settings, clock),
         raw=await RawPool.open(settings.database_url, max_size=settings.db_pool_size)
         or RawSqlite.open(settings.database_url),
+        outage=DatabaseOutage(probe),
+        metrics=metrics,
     )
 
 
 async def close_state(state: AppState) -> None:
+    await state.outage.close()
     await state.http.aclose()
     await state.protection.close()
     if state.raw is not None:

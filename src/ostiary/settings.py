@@ -33,6 +33,14 @@ class Settings(BaseSettings):
     upstream_timeout_seconds: float = 10.0
     # Requests per minute per client IP and tenant on /oauth/token (and the login page); 0 turns it off.
     rate_limit_per_minute: int = 600
+    # A request head (request line and headers) larger than this is answered 431 and the connection closed.
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+    # Seconds a client has to send a request's head and body, from its first byte; slower senders are
+    # answered 408 and disconnected. Also how long an opened connection may stay silent.
+    request_timeout_seconds: float = Field(default=20.0, gt=0)
+    # Prometheus metrics on their own listener (never on a tenant's domain); unset = no metrics.
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
 
     @property
     def is_sqlite(self) -> bool:

@@ -14,7 +14,7 @@ from ostiary.oauth.context import TenantContext
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 PROFILE_FIELDS = ("given_name", "family_name", "name", "nickname", "picture")
 
 
@@ -52,7 +52,7 @@ async def signup_user(
 ) -> entities.User:
     """Create the user with an argon2 password hash; duplicates are `user_exists` (or the generic answer)."""
     email = email.strip()
-    if not _EMAIL.match(email):
+    if not _EMAIL.fullmatch(email):
         raise DbConnectionError("invalid_signup", "Invalid email address")
     check_password(password)
     existing = await ctx.repos.users.by_login(connection.name, email)

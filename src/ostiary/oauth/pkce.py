@@ -10,16 +10,16 @@ from ostiary.ids import b64url
 
 S256 = "S256"
 # RFC 7636 §4.1: code_verifier = 43*128unreserved; an S256 challenge is the 43-character base64url digest.
-_VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
-_CHALLENGE = re.compile(r"^[A-Za-z0-9\-_]{43}$")
+_VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
+_CHALLENGE = re.compile(r"[A-Za-z0-9\-_]{43}")
 
 
 def valid_verifier(verifier: str) -> bool:
-    return bool(_VERIFIER.match(verifier))
+    return bool(_VERIFIER.fullmatch(verifier))
 
 
 def valid_challenge(challenge: str) -> bool:
-    return bool(_CHALLENGE.match(challenge))
+    return bool(_CHALLENGE.fullmatch(challenge))
 
 
 def s256(verifier: str) -> str:

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
+from ostiary import jsontext
 from ostiary.errors import InvalidRequestError, UnsupportedMediaTypeError
 
 
@@ -82,9 +83,11 @@ def parse_json_object(text: str) -> dict[str, str]:
         return out
 
     try:
-        data = json.loads(
+        data = jsontext.loads(
             text, object_pairs_hook=no_duplicates, parse_float=_finite, parse_constant=_no_constants
         ) if text.strip() else {}
+    except jsontext.NotUnicodeError as exc:
+        raise InvalidRequestError("The request body contains a string that is not valid Unicode") from exc
     except (ValueError, RecursionError) as exc:
         # Nested thousands deep, or an integer too long to convert (IN-06): the client's error, never a 500.
         raise InvalidRequestError("The request body is not valid JSON") from exc

@@ -7,12 +7,11 @@ header is accepted and ignored (no DPoP support yet); `auth0-forwarded-for` is b
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ostiary import entities
+from ostiary import entities, jsontext
 from ostiary.connections import apple, facebook, google
 from ostiary.connections.base import NativeExchange
 from ostiary.errors import InvalidRequestError, MissingParameterError, UnauthorizedClientError
@@ -56,8 +55,8 @@ def parse_user_profile(raw: str | None) -> dict[str, Any] | None:
     if len(raw) > MAX_USER_PROFILE_CHARS:
         raise InvalidRequestError("user_profile is too large")
     try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
+        value = jsontext.loads(raw)
+    except ValueError as exc:
         raise InvalidRequestError("user_profile must be a JSON object") from exc
     if not isinstance(value, dict):
         raise InvalidRequestError("user_profile must be a JSON object")

@@ -8,6 +8,7 @@ from ostiary.store.models.client import Client, ClientGrant
 from ostiary.store.models.connection import Connection
 from ostiary.store.models.consent import Consent
 from ostiary.store.models.grant import Grant
+from ostiary.store.models.master_key_check import MasterKeyCheck
 from ostiary.store.models.refresh_token import RefreshToken
 from ostiary.store.models.resource_server import ResourceServer
 from ostiary.store.models.session import LoginSession, LoginTransaction
@@ -28,6 +29,7 @@ __all__ = [
     "LoginFailure",
     "LoginSession",
     "LoginTransaction",
+    "MasterKeyCheck",
     "OpaqueAccessToken",
     "RefreshToken",
     "ResourceServer",

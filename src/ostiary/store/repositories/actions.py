@@ -16,9 +16,9 @@ from ostiary.store.repositories import _validate as v
 from ostiary.store.repositories.base import TenantScoped
 
 TRIGGERS = ("post-login", "credentials-exchange", "custom-token-exchange")
-MODULE_PATH = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+MODULE_PATH = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
 # Names become export file names (actions/<name>.py): no path separators.
-ACTION_NAME = re.compile(r"^\w[\w .-]{0,254}$")
+ACTION_NAME = re.compile(r"\w[\w .-]{0,254}")
 # Auth0 refuses these subject_token_type namespaces for custom token exchange profiles.
 RESERVED_SUBJECT_TOKEN_TYPE_PREFIXES = (
     "urn:ietf", "urn:auth0", "urn:okta",
@@ -73,11 +73,11 @@ class Actions(TenantScoped):
         secrets: dict[str, str] | None = None,
     ) -> ActionSpec:
         """Create or replace a hook. Exactly one of code / module_path; secrets are encrypted at rest."""
-        if not isinstance(name, str) or not ACTION_NAME.match(name) or ".." in name:
+        if not isinstance(name, str) or not ACTION_NAME.fullmatch(name) or ".." in name:
             raise AdminError(f"action.name: {name!r} must be letters, digits, space, _ . - (at most 255)")
         if (code is None) == (module_path is None):
             raise AdminError(f"action {name}: give exactly one of code or module_path")
-        if module_path is not None and not MODULE_PATH.match(module_path):
+        if module_path is not None and not MODULE_PATH.fullmatch(module_path):
             raise AdminError(f"action.module_path: {module_path!r} is not package.module:function")
         if code is not None:
             try:

@@ -5,14 +5,13 @@ Errors use Auth0's dbconnections shape {"name", "code", "description", "statusCo
 
 from __future__ import annotations
 
-import json
 import logging
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ostiary import entities
+from ostiary import entities, jsontext
 from ostiary.connections.database import database_connection
 from ostiary.connections.signup import check_user_metadata, signup_user
 from ostiary.errors import DbConnectionError, OAuthError, TooManyRequestsError
@@ -58,8 +57,8 @@ async def _client_and_connection(
 
 def _metadata(raw: str | None) -> dict[str, str]:
     try:
-        return check_user_metadata(json.loads(raw) if raw else None)
-    except json.JSONDecodeError as exc:
+        return check_user_metadata(jsontext.loads(raw) if raw else None)
+    except ValueError as exc:
         raise DbConnectionError("invalid_signup", "user_metadata must be an object") from exc
 
 

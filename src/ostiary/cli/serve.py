@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy.engine import make_url
 
 from ostiary.admin.provision import provision_demo
 from ostiary.admin.session import admin_session
 from ostiary.cli._common import fail
 from ostiary.errors import AdminError
+from ostiary.local_ca import ensure_local_tls, trust_hint
 from ostiary.logs import configure_logging
-from ostiary.settings import load_settings
+from ostiary.metrics import MULTIPROC_ENV, serve_metrics
+from ostiary.readiness import database_status
+from ostiary.settings import Settings, load_settings
 from ostiary.store import migrate
 from ostiary.store.db import create_engine
-from ostiary.web.coalesce import CoalescingHttpToolsProtocol
+from ostiary.store.key_check import check_key_strength, verify_master_key
+from ostiary.store.secrets import SecretBox, resolve_master_key
+from ostiary.web.http_protocol import GuardedHttpToolsProtocol
 
 db_app = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
 
@@ -25,28 +35,58 @@ db_app = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[int, typer.Option(help="Worker processes (at least 1).")] = 1,
     migrate_first: Annotated[bool, typer.Option("--migrate", help="Run `db upgrade` before serving.")] = False,
     dev: Annotated[
         bool,
-        typer.Option("--dev", help="Local development: migrate, and create a demo tenant on an empty database."),
+        typer.Option(
+            "--dev", help="Local development: migrate, create a demo tenant on an empty database, http issuers."
+        ),
+    ] = False,
+    tls_cert: Annotated[
+        Path | None, typer.Option("--tls-cert", metavar="FILE", help="Serve https with this PEM certificate.")
+    ] = None,
+    tls_key: Annotated[
+        Path | None, typer.Option("--tls-key", metavar="FILE", help="The private key of --tls-cert (PEM).")
+    ] = None,
+    local_tls: Annotated[
+        bool,
+        typer.Option("--tls", help="Serve https with a certificate from a local CA Ostiary creates on first use."),
     ] = False,
 ) -> None:
-    """Serve the Authentication API with uvicorn."""
+    """Serve the Authentication API with uvicorn, after checking the database and the master key."""
+    if workers < 1:
+        fail(f"--workers: {workers} is not a number of processes: give 1 or more")
+    if (tls_cert is None) != (tls_key is None):
+        fail("--tls-cert and --tls-key go together: give both files (or --tls for a local certificate)")
+    if tls_cert is not None and local_tls:
+        fail("--tls uses Ostiary's local CA: drop it when giving --tls-cert and --tls-key")
+    https = local_tls or tls_cert is not None
+    if dev:
+        # Issuers must name the scheme actually served: http unless this process serves https itself.
+        os.environ["OSTIARY_PUBLIC_SCHEME"] = "https" if https else "http"
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
+    if tls_cert is not None and tls_key is not None:
+        _check_readable(tls_cert, "--tls-cert")
+        _check_readable(tls_key, "--tls-key")
     try:
         if migrate_first or dev:
             migrate.upgrade(settings.database_url)
+        master_key = resolve_master_key(settings)
+        asyncio.run(startup_checks(settings, master_key))
         if dev:
             asyncio.run(_bootstrap_demo(settings.public_scheme, host, port))
     except AdminError as exc:
         fail(str(exc))
-    if settings.is_sqlite and settings.sqlite_path is not None and not settings.master_key:
-        # Every worker must use the same generated key: resolve it once here and hand it down.
-        from ostiary.store.secrets import resolve_master_key
-
-        os.environ["OSTIARY_MASTER_KEY"] = resolve_master_key(settings)
+    # Every worker must use the same key (a generated one included): resolved once here and handed down.
+    os.environ["OSTIARY_MASTER_KEY"] = master_key
+    if local_tls:
+        made = ensure_local_tls([host])
+        tls_cert, tls_key = made.cert, made.key
+        typer.echo(trust_hint(made.ca_cert), err=True)
+    if settings.metrics_port:
+        _start_metrics(settings.metrics_host, settings.metrics_port)
     uvicorn.run(
         "ostiary.app:create_app_from_env",
         factory=True,
@@ -60,8 +100,46 @@ def serve(
         # uvicorn restarts a worker that does not answer its supervisor within this many seconds; its default (5)
         # kills workers still importing on a loaded machine, over and over.
         timeout_worker_healthcheck=30,
-        http=CoalescingHttpToolsProtocol,
+        http=GuardedHttpToolsProtocol,
+        ssl_certfile=str(tls_cert) if tls_cert else None,
+        ssl_keyfile=str(tls_key) if tls_key else None,
     )
+
+
+async def startup_checks(settings: Settings, master_key: str) -> None:
+    """Before any traffic: a strong master key, a reachable migrated database, and the key opens its secrets.
+    Each failure is an AdminError of one line naming the problem and its fix."""
+    check_key_strength(master_key)
+    engine = create_engine(settings.database_url, pool_size=1)
+    try:
+        status = await database_status(engine)
+        if status.startswith("unreachable"):
+            where = make_url(settings.database_url).render_as_string(hide_password=True)
+            detail = status.replace("unreachable", f"unreachable at {where}", 1)
+            raise AdminError(f"database {detail}: start it, or fix OSTIARY_DATABASE_URL")
+        if status != "ok":
+            raise AdminError(f"database {status} (or start with `ostiary serve --migrate`)")
+        await verify_master_key(engine, SecretBox(master_key))
+    finally:
+        await engine.dispose()
+
+
+def _check_readable(path: Path, option: str) -> None:
+    try:
+        path.read_bytes()
+    except OSError as exc:
+        fail(f"{option}: cannot read {path} ({exc.strerror})")
+
+
+def _start_metrics(host: str, port: int) -> None:
+    """Workers write their samples into one fresh directory; this process serves their sum on host:port."""
+    directory = tempfile.mkdtemp(prefix="ostiary-metrics-")
+    atexit.register(shutil.rmtree, directory, True)
+    os.environ[MULTIPROC_ENV] = directory
+    try:
+        serve_metrics(host, port)
+    except OSError as exc:
+        fail(f"OSTIARY_METRICS_PORT: cannot listen on {host}:{port} ({exc.strerror}): choose a free port")
 
 
 async def _bootstrap_demo(scheme: str, host: str, port: int) -> None:

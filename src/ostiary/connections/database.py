@@ -7,7 +7,8 @@ Used by: the password and password-realm grants, and the Universal Login page.
 from __future__ import annotations
 
 from ostiary import entities
-from ostiary.errors import InvalidGrantError, UnauthorizedClientError, UserBlockedError
+from ostiary.errors import InvalidGrantError, TooManyAttemptsError, UnauthorizedClientError, UserBlockedError
+from ostiary.oauth.auth_events import auth_event
 from ostiary.oauth.context import TenantContext
 from ostiary.passwords import hash_password, needs_rehash, verify_password
 from ostiary.protection import brute_force
@@ -44,6 +45,7 @@ async def authenticate_password(
     username: str,
     password: str,
     ip: str | None = None,
+    client_id: str | None = None,
 ) -> entities.User:
     """The user whose password matches, else InvalidGrantError "Wrong email or password." (Auth0's words).
 
@@ -57,18 +59,29 @@ async def authenticate_password(
     user = await ctx.repos.users.by_login(connection.name, username) if username else None
     protected = brute_force_protected(connection)
     key = brute_force.failure_key(connection.name, user, username)
+    event = {"client_id": client_id, "connection": connection.name, "ip": ip}
     if protected:
         changed = user.last_password_reset if user else None
-        await brute_force.ensure_not_blocked(ctx, key=key, ip=ip, password_changed_at=changed)
+        try:
+            await brute_force.ensure_not_blocked(ctx, key=key, ip=ip, password_changed_at=changed)
+        except TooManyAttemptsError:
+            auth_event(ctx, "limit_wc", user_id=user.user_id if user else None, **event)
+            raise
     stored = await ctx.repos.users.password_hash(user.user_id) if user else None
     if not verify_password(stored, password) or user is None:
         if protected:
             await brute_force.record_failure(ctx, key=key, ip=ip)
+        if user is None:
+            auth_event(ctx, "fu", description=WRONG_CREDENTIALS, **event)
+        else:
+            auth_event(ctx, "fp", user_id=user.user_id, description=WRONG_CREDENTIALS, **event)
         raise InvalidGrantError(WRONG_CREDENTIALS)
     if user.blocked:
+        auth_event(ctx, "f", user_id=user.user_id, description="user is blocked", **event)
         raise UserBlockedError()
     if protected:
         await brute_force.record_success(ctx, key=key, ip=ip)
+    auth_event(ctx, "s", user_id=user.user_id, **event)
     if stored and needs_rehash(stored):
         await ctx.repos.users.set_password_hash(user.user_id, hash_password(password))
     return user

@@ -10,6 +10,7 @@ from typing import Any
 
 from ostiary import entities
 from ostiary.errors import AdminError, DbConnectionError
+from ostiary.oauth.auth_events import auth_event
 from ostiary.oauth.context import TenantContext
 
 MIN_PASSWORD_LENGTH = 8
@@ -49,8 +50,28 @@ async def signup_user(
     username: str | None = None,
     user_metadata: dict[str, str] | None = None,
     profile: dict[str, str] | None = None,
+    client_id: str | None = None,
 ) -> entities.User:
-    """Create the user with an argon2 password hash; duplicates are `user_exists` (or the generic answer)."""
+    """Create the user with an argon2 password hash; duplicates are `user_exists` (or the generic answer).
+    Logs Auth0's `ss` or `fs` event."""
+    try:
+        user = await _create(ctx, connection, email, password, username, user_metadata, profile)
+    except DbConnectionError as exc:
+        auth_event(ctx, "fs", client_id=client_id, connection=connection.name, description=exc.description)
+        raise
+    auth_event(ctx, "ss", client_id=client_id, connection=connection.name, user_id=user.user_id)
+    return user
+
+
+async def _create(
+    ctx: TenantContext,
+    connection: entities.Connection,
+    email: str,
+    password: str,
+    username: str | None,
+    user_metadata: dict[str, str] | None,
+    profile: dict[str, str] | None,
+) -> entities.User:
     email = email.strip()
     if not _EMAIL.fullmatch(email):
         raise DbConnectionError("invalid_signup", "Invalid email address")

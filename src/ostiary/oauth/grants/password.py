@@ -51,7 +51,9 @@ async def _login(
     # Auth0's implied trust: no API scope asked means every scope of the audience.
     scopes = with_all_api_scopes(grantable(requested, api), api)
     ip = end_user_ip(ctx, auth)
-    user = await authenticate_password(ctx, connection=connection, username=username, password=password, ip=ip)
+    user = await authenticate_password(
+        ctx, connection=connection, username=username, password=password, ip=ip, client_id=auth.client.client_id
+    )
     facts = LoginFacts(
         protocol=protocol,
         client=client,

@@ -84,6 +84,7 @@ async def signup(request: Request, ctx: Context) -> Response:
             username=params.get("username") or None,
             user_metadata=_metadata(params.get("user_metadata")),
             profile=params,
+            client_id=client.client_id,
         )
         await ctx.repos.commit()
     except OAuthError as exc:

@@ -81,7 +81,8 @@ async def login_submit(request: Request, ctx: Context) -> Response:
     try:
         connection = await page_connection(ctx, client=client, name=transaction.params.get("connection"))
         user = await authenticate_password(
-            ctx, connection=connection, username=username, password=form.get("password", "")
+            ctx, connection=connection, username=username, password=form.get("password", ""),
+            client_id=client.client_id,
         )
     except UserBlockedError as exc:
         # Auth0 sends a blocked user back to the app: error=unauthorized&error_description=user is blocked.
@@ -129,7 +130,9 @@ async def signup_submit(request: Request, ctx: Context) -> Response:
     browser = cookies.read_transaction_cookie(request, ctx.scheme) or ""
     try:
         connection = await page_connection(ctx, client=client, name=transaction.params.get("connection"))
-        user = await signup_user(ctx, connection=connection, email=email, password=form.get("password", ""))
+        user = await signup_user(
+            ctx, connection=connection, email=email, password=form.get("password", ""), client_id=client.client_id
+        )
     except (DbConnectionError, OAuthError) as exc:
         await ctx.repos.rollback()
         return signup_page(

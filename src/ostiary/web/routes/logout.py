@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from ostiary.errors import OAuthError
 from ostiary.oauth import logout
+from ostiary.oauth.auth_events import auth_event
 from ostiary.oauth.context import TenantContext
 from ostiary.web import cookies
 from ostiary.web.deps import Context
@@ -23,12 +24,13 @@ from ostiary.web.pages import error_page, html_page, redirect
 router = APIRouter()
 
 
-async def _end_session(request: Request, ctx: TenantContext) -> None:
+async def _end_session(request: Request, ctx: TenantContext, client_id: str | None) -> None:
     """Revoke the browser's session (the cookie is cleared as well, so a replayed cookie is dead: UI-10)."""
     session = await ctx.repos.sessions.by_cookie(cookies.read_session_cookie(request, ctx.scheme))
     if session is not None:
         await ctx.repos.sessions.revoke(session.id)
         await ctx.repos.commit()
+        auth_event(ctx, "slo", client_id=client_id, user_id=session.user_id, connection=session.connection)
 
 
 def _finish(ctx: TenantContext, url: str | None, extra: dict[str, str] | None = None) -> Response:
@@ -50,7 +52,7 @@ async def v2_logout(request: Request, ctx: Context) -> Response:
         target = await logout.v2_target(ctx, return_to=params.get("returnTo"), client_id=params.get("client_id"))
     except OAuthError as exc:
         return error_page(exc.error, exc.description)
-    await _end_session(request, ctx)
+    await _end_session(request, ctx, params.get("client_id"))
     return _finish(ctx, target.url)
 
 
@@ -65,7 +67,8 @@ async def _oidc_logout(request: Request, ctx: TenantContext, params: dict[str, s
     except OAuthError as exc:
         return error_page(exc.error, exc.description)
     # logout_hint (the sid) is accepted; the session ended is always this browser's own, as with /v2/logout.
-    await _end_session(request, ctx)
+    aud = _claims.get("aud")
+    await _end_session(request, ctx, params.get("client_id") or (aud if isinstance(aud, str) else None))
     state = params.get("state")
     return _finish(ctx, target.url, {"state": state} if state is not None and target.url else None)
 

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from ostiary.errors import InvalidRequestError, OAuthError, UnauthorizedClientError, UnsupportedGrantTypeError
+from ostiary.oauth.auth_events import GRANT_EVENTS, auth_event
 from ostiary.oauth.client_auth import authenticate_client
 from ostiary.oauth.context import TenantContext
 from ostiary.oauth.grants import GRANT_HANDLERS
@@ -39,6 +40,7 @@ async def _token(request: Request, ctx: TenantContext) -> Response:
     origin = request.headers.get("origin")
     params: dict[str, str] = {}
     rate_headers: dict[str, str] = {}
+    client_id: str | None = None
     try:
         decision = await check_rate_limit(ctx.state, bucket="token", tenant_id=ctx.tenant.id, ip=ctx.ip)
         rate_headers = decision.headers() if decision else {}
@@ -52,6 +54,7 @@ async def _token(request: Request, ctx: TenantContext) -> Response:
         if handler is None:
             raise UnsupportedGrantTypeError(f"Unsupported grant type: {grant_type}")
         auth = await authenticate_client(ctx, params, request.headers.get("authorization"))
+        client_id = auth.client.client_id
         if origin and not cors.origin_allowed(auth.client, origin):
             return cors.forbidden_origin(origin)
         if not auth.client.allows_grant(grant_type):
@@ -64,11 +67,26 @@ async def _token(request: Request, ctx: TenantContext) -> Response:
         await ctx.repos.commit()
     except OAuthError as exc:
         await ctx.repos.rollback()
+        _outcome(ctx, params.get("grant_type"), client_id or params.get("client_id"), exc)
         response = oauth_error_response(exc)
         response.headers.update({**rate_headers, **(await cors.error_cors_headers(ctx, params, origin))})
         return response
+    _outcome(ctx, grant_type, client_id, None)
     headers = {**NO_STORE, **rate_headers, **cors.allow_origin_headers(origin)}
     return FastJSONResponse(issued.body(), headers=headers)
+
+
+def _outcome(ctx: TenantContext, grant_type: str | None, client_id: str | None, error: OAuthError | None) -> None:
+    """The request's authentication event (Auth0's code for its grant) and its metric."""
+    codes = GRANT_EVENTS.get(grant_type or "")
+    if codes is None:
+        return
+    if error is None:
+        auth_event(ctx, codes[0], client_id=client_id)
+    else:
+        auth_event(ctx, codes[1], client_id=client_id, description=f"{error.error}: {error.description}")
+    if ctx.state.metrics is not None:
+        ctx.state.metrics.token(grant_type or "", "success" if error is None else error.error)
 
 
 router.add_route("/oauth/token", token, methods=["POST"])

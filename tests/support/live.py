@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -33,6 +34,7 @@ class LiveServer:
     base_url: str
     port: int
     log_path: Path
+    proc: subprocess.Popen[bytes]
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -46,8 +48,12 @@ def live_server(
     workers: int = 2,
     extra_env: dict[str, str] | None = None,
     log_dir: Path,
+    args: tuple[str, ...] = (),
+    scheme: str = "http",
+    verify: ssl.SSLContext | bool = True,
 ) -> Iterator[LiveServer]:
-    """Start the server, wait until every worker answers /healthz, stop it afterwards (SIGTERM, then kill)."""
+    """Start the server, wait until every worker answers /healthz, stop it afterwards (SIGTERM, then kill).
+    `args`: more `ostiary serve` options (--tls-cert ..., with scheme="https" and verify= the CA file)."""
     port = free_port()
     env = {
         **os.environ,
@@ -62,20 +68,20 @@ def live_server(
     with log_path.open("wb") as log:
         proc = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "ostiary", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(workers)],
+             "--workers", str(workers), *args],
             cwd=ROOT,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    server = LiveServer(base_url=f"http://127.0.0.1:{port}", port=port, log_path=log_path)
+    server = LiveServer(base_url=f"{scheme}://127.0.0.1:{port}", port=port, log_path=log_path, proc=proc)
     try:
         deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"ostiary serve exited with {proc.returncode}:\n{server.log()}")
             try:
-                if httpx.get(f"{server.base_url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{server.base_url}/healthz", timeout=1, verify=verify).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass

@@ -85,7 +85,9 @@ def create_app(
     for router in routers:
         app.include_router(router)
 
-    routes = frozenset(path for route in app.routes if isinstance(path := getattr(route, "path", None), str))
+    routes = frozenset(
+        path for router in routers for route in router.routes if isinstance(path := getattr(route, "path", None), str)
+    )
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics, routes=routes)
     app.token_lane = EdgeMiddleware(token.asgi, max_body_bytes=settings.max_body_bytes, metrics=metrics, routes=routes)
     return app

@@ -5,6 +5,7 @@ service comes back without a restart."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
@@ -84,7 +85,7 @@ async def test_outage_is_503_with_one_log_line_each_way_and_recovers_without_res
                             break
                         assert response.status_code == 503, response.text
                         assert time.monotonic() < deadline, "no recovery within 30 s"
-                        time.sleep(0.3)
+                        await asyncio.sleep(0.3)
                     for _ in range(6):
                         assert (await http.post("/oauth/token", data=form)).status_code == 200
                     ended_by = time.monotonic() + 15
@@ -92,7 +93,7 @@ async def test_outage_is_503_with_one_log_line_each_way_and_recovers_without_res
                         _events(srv.log(), "database_outage_started")
                     ):
                         assert time.monotonic() < ended_by, srv.log()[-3000:]
-                        time.sleep(0.3)
+                        await asyncio.sleep(0.3)
                 log = srv.log()
     finally:
         async with admin_session(settings) as admin:

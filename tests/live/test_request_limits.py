@@ -98,7 +98,8 @@ def test_a_slow_head_is_408_and_disconnected(server: LiveServer) -> None:
 
 def test_a_slow_body_is_408_and_disconnected(server: LiveServer, domain: str) -> None:
     with _connect(server) as sock:
-        sock.sendall(b"POST /oauth/revoke HTTP/1.1\r\nHost: " + domain.encode() + b"\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        sock.sendall(b"POST /oauth/revoke HTTP/1.1\r\nHost: " + domain.encode()
+                     + b"\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                      b"Content-Length: 100\r\n\r\ntoken=abc")
         answer = _read_all(sock)
     assert answer.startswith(b"HTTP/1.1 408"), answer[:200]

@@ -56,7 +56,8 @@ async def test_a_surrogate_pair_is_still_a_valid_character(rop: Rop) -> None:
     form["username"] = "\U0001F600" + form["username"]  # sent as the pair \ud83d\ude00
     body = "{" + ",".join(f'"{k}":"{v}"' if k != "username" else f'"{k}":"\\ud83d\\ude00{rop.user.email}"'
                           for k, v in form.items()) + "}"
-    response = await rop.t.http.post("/oauth/token", content=body.encode(), headers={"content-type": "application/json"})
+    json_type = {"content-type": "application/json"}
+    response = await rop.t.http.post("/oauth/token", content=body.encode(), headers=json_type)
     assert response.status_code == 403, response.text  # an unknown user, answered as such: not a 400, not a 500
 
 
@@ -69,7 +70,9 @@ async def test_a_user_profile_string_with_a_lone_surrogate_is_refused(rop: Rop) 
     assert response.status_code != 500
 
 
-async def test_two_host_headers_are_a_400_and_pick_no_tenant(tenant: TenantFixture, other_tenant: TenantFixture) -> None:
+async def test_two_host_headers_are_a_400_and_pick_no_tenant(
+    tenant: TenantFixture, other_tenant: TenantFixture
+) -> None:
     headers = [("host", tenant.domain), ("host", other_tenant.domain)]
     response = await tenant.http.get("/.well-known/openid-configuration", headers=headers)
     assert response.status_code == 400, response.text

@@ -38,8 +38,8 @@ class Settings(BaseSettings):
     # Seconds a client has to send a request's head and body, from its first byte; slower senders are
     # answered 408 and disconnected. Also how long an opened connection may stay silent.
     request_timeout_seconds: float = Field(default=20.0, gt=0)
-    # Prometheus metrics on their own listener (never on a tenant's domain); unset = no metrics.
-    metrics_port: int | None = None
+    # Prometheus metrics on their own listener (never on a tenant's domain); 0 = no metrics.
+    metrics_port: int = Field(default=0, ge=0, le=65535)
     metrics_host: str = "127.0.0.1"
 
     @property

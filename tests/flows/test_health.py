@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
-from ostiary.app import create_app
-from ostiary.runtime import close_state, open_state
 from tests.conftest import settings_for
 from tests.support import databases
 from tests.support.live import free_port
+
+from ostiary.app import create_app
+from ostiary.runtime import close_state, open_state
 
 
 @asynccontextmanager

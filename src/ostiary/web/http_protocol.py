@@ -36,7 +36,7 @@ def _raw_response(status: int, reason: str, description: str) -> bytes:
     body = json.dumps({"error": "invalid_request", "error_description": description}).encode()
     head = (
         f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {len(body)}\r\n"
-        "cache-control: no-store\r\nconnection: close\r\n\r\n"
+        "cache-control: no-store\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n"
     )
     return head.encode() + body
 

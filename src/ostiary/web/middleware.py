@@ -40,6 +40,8 @@ class _BodyTooLarge(Exception):
 # Pages a browser navigates to: an outage there is an HTML page, elsewhere Auth0's JSON error.
 BROWSER_PATHS = ("/authorize", "/u/", "/v2/logout", "/oidc/logout")
 RETRY_AFTER_SECONDS = "5"
+# Metric labels stay bounded whatever a client sends.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def _json_response(status: int, body: dict[str, Any], request_id: str) -> tuple[Message, Message]:
@@ -118,16 +120,17 @@ class EdgeMiddleware:
                 raise _BodyTooLarge
             await self.app(scope, capped_receive, send_with_id)
         except _BodyTooLarge:
+            status = 413
             if not started:
                 for message in _json_response(
                     413, {"error": "invalid_request", "error_description": "Request body too large"}, request_id
                 ):
                     await send(message)
         except ClientDisconnect:
-            pass  # the client went away before sending its whole body: nobody to answer
+            status = 499  # the client went away before sending its whole body: nobody to answer
         except Exception as exc:
             if is_database_unavailable(exc):
-                scope["app"].state.ostiary.outage.refused(exc)
+                scope["app"].state.ostiary.outage.refused(exc)  # the lifespan built it before any request
                 if not started:
                     status = 503
                     await _unavailable(scope, send, request_id)
@@ -141,8 +144,9 @@ class EdgeMiddleware:
         finally:
             request_id_var.reset(token)
             if self.metrics is not None:
-                path = scope["path"]
-                self.metrics.request(path if path in self.routes else "other", scope["method"], status, began)
+                path, method = scope["path"], scope["method"]
+                route = path if path in self.routes else "other"
+                self.metrics.request(route, method if method in _METHODS else "OTHER", status, began)
 
 
 def _host_count(headers: list[tuple[bytes, bytes]]) -> int:

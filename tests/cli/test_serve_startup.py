@@ -80,6 +80,20 @@ def test_half_a_tls_pair_is_refused(tmp_path: Path) -> None:
                "--tls-key")
 
 
+def test_an_unreachable_database_is_refused_before_migrating() -> None:
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/nothing"
+    _one_error(_serve({"OSTIARY_DATABASE_URL": url, "OSTIARY_MASTER_KEY": STRONG_KEY}, "--migrate"), "unreachable")
+
+
+def test_a_tls_pair_that_is_not_one_is_refused(tmp_path: Path) -> None:
+    url = databases.migrated(databases.sqlite_url(tmp_path))
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate")
+    result = _serve({"OSTIARY_DATABASE_URL": url, "OSTIARY_MASTER_KEY": STRONG_KEY},
+                    "--tls-cert", str(junk), "--tls-key", str(junk))
+    _one_error(result, "--tls-cert/--tls-key", "not a PEM certificate")
+
+
 def _https_context(ca: Path) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(ca))
 

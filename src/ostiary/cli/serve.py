@@ -6,6 +6,7 @@ import asyncio
 import atexit
 import os
 import shutil
+import ssl
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -26,6 +27,7 @@ from ostiary.settings import Settings, load_settings
 from ostiary.store import migrate
 from ostiary.store.db import create_engine
 from ostiary.store.key_check import check_key_strength, verify_master_key
+from ostiary.store.outage import is_database_unavailable
 from ostiary.store.secrets import SecretBox, resolve_master_key
 from ostiary.web.http_protocol import GuardedHttpToolsProtocol
 
@@ -68,12 +70,12 @@ def serve(
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     if tls_cert is not None and tls_key is not None:
-        _check_readable(tls_cert, "--tls-cert")
-        _check_readable(tls_key, "--tls-key")
+        _check_tls_pair(tls_cert, tls_key)
     try:
-        if migrate_first or dev:
-            migrate.upgrade(settings.database_url)
         master_key = resolve_master_key(settings)
+        check_key_strength(master_key)
+        if migrate_first or dev:
+            _migrate(settings.database_url)
         asyncio.run(startup_checks(settings, master_key))
         if dev:
             asyncio.run(_bootstrap_demo(settings.public_scheme, host, port))
@@ -114,9 +116,7 @@ async def startup_checks(settings: Settings, master_key: str) -> None:
     try:
         status = await database_status(engine)
         if status.startswith("unreachable"):
-            where = make_url(settings.database_url).render_as_string(hide_password=True)
-            detail = status.replace("unreachable", f"unreachable at {where}", 1)
-            raise AdminError(f"database {detail}: start it, or fix OSTIARY_DATABASE_URL")
+            raise _unreachable(settings.database_url, status.removeprefix("unreachable "))
         if status != "ok":
             raise AdminError(f"database {status} (or start with `ostiary serve --migrate`)")
         await verify_master_key(engine, SecretBox(master_key))
@@ -124,11 +124,31 @@ async def startup_checks(settings: Settings, master_key: str) -> None:
         await engine.dispose()
 
 
-def _check_readable(path: Path, option: str) -> None:
+def _unreachable(database_url: str, detail: str) -> AdminError:
+    where = make_url(database_url).render_as_string(hide_password=True)
+    return AdminError(f"database unreachable at {where} {detail}: start it, or fix OSTIARY_DATABASE_URL")
+
+
+def _migrate(database_url: str) -> None:
     try:
-        path.read_bytes()
-    except OSError as exc:
-        fail(f"{option}: cannot read {path} ({exc.strerror})")
+        migrate.upgrade(database_url)
+    except Exception as exc:
+        if is_database_unavailable(exc):
+            raise _unreachable(database_url, f"({type(exc).__name__}: {str(exc)[:160]})") from exc
+        raise
+
+
+def _check_tls_pair(cert: Path, key: Path) -> None:
+    """Load the pair as the workers will, so a wrong file is one line here rather than a traceback per worker."""
+    for path, option in ((cert, "--tls-cert"), (key, "--tls-key")):
+        try:
+            path.read_bytes()
+        except OSError as exc:
+            fail(f"{option}: cannot read {path} ({exc.strerror})")
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(cert, key)
+    except ssl.SSLError as exc:
+        fail(f"--tls-cert/--tls-key: {cert} and {key} are not a PEM certificate and its private key ({exc.reason})")
 
 
 def _start_metrics(host: str, port: int) -> None:

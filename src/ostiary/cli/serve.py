@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from ostiary.admin.provision import provision_demo
 from ostiary.admin.session import admin_session
@@ -74,6 +75,7 @@ def serve(
     try:
         master_key = resolve_master_key(settings)
         check_key_strength(master_key)
+        _check_url(settings.database_url)
         if migrate_first or dev:
             _migrate(settings.database_url)
         asyncio.run(startup_checks(settings, master_key))
@@ -122,6 +124,16 @@ async def startup_checks(settings: Settings, master_key: str) -> None:
         await verify_master_key(engine, SecretBox(master_key))
     finally:
         await engine.dispose()
+
+
+def _check_url(database_url: str) -> None:
+    try:
+        asyncio.run(create_engine(database_url).dispose())
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise AdminError(
+            f"OSTIARY_DATABASE_URL is not a URL Ostiary can use ({str(exc).splitlines()[0][:160]}): give "
+            "sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB"
+        ) from exc
 
 
 def _unreachable(database_url: str, detail: str) -> AdminError:

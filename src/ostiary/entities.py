@@ -210,10 +210,10 @@ class Role:
 
 @dataclass(frozen=True, slots=True)
 class PermissionSource:
-    """One of a user's effective permissions and where it comes from: a role's name, or None (direct)."""
+    """One of a user's effective permissions and where it comes from: a role, or None (held directly)."""
 
     permission: Permission
-    role: str | None
+    role: Role | None
 
 
 @dataclass(frozen=True, slots=True)

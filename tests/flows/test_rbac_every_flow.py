@@ -10,6 +10,7 @@ Refresh (re-evaluated at each refresh, never widening) and client_credentials ha
 
 from __future__ import annotations
 
+import html
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,7 +25,16 @@ from tests.flows.test_hooks_every_flow import (
     tenant,
     world,
 )
-from tests.support.browser_login import API
+from tests.support.browser_login import (
+    API,
+    CSRF,
+    authorize_params,
+    exchange_code,
+    login_round_trip,
+    response_params,
+    start,
+    web_app,
+)
 from tests.support.factories import TenantFixture
 from tests.support.hooks import add_hook
 from tests.support.jwks import verify
@@ -243,3 +253,35 @@ async def test_hooks_see_roles_and_their_scope_commands_override_rbac(world: Wor
     # RBAC granted read:things only; the hook removed it and added write:things, which the user does not hold.
     assert api_scopes(claims) == {"write:things"}
     assert claims["permissions"] == ["read:things"]  # what is held, not what the hooks did to `scope`
+
+
+# -- consent: only what the user can actually be granted ----------------------------------------------------
+
+async def test_consent_lists_and_records_only_grantable_scopes(tenant: TenantFixture) -> None:
+    app = await web_app(tenant, is_first_party=False, grant_types=["authorization_code"])
+    await enforce_rbac(tenant)
+    user_id = app.user.user_id
+    await admin(tenant, lambda r: rbac.add_user_permissions(r, user_id, [READ]))
+    scope = "openid profile read:things write:things"
+    resumed = await login_round_trip(app, authorize_params(app, audience=API, scope=scope, state="c1"))
+    assert resumed.headers["location"].startswith("/u/consent?state=")
+    page = await app.http.get(resumed.headers["location"])
+    assert "read:things" in page.text and "Read your things" in page.text
+    assert "write:things" not in page.text  # the user holds no write:things: not asked for
+    csrf = CSRF.search(page.text)
+    assert csrf
+    state = resumed.headers["location"].split("state=", 1)[1]
+    accepted = await app.http.post("/u/consent", data={"state": state, "_csrf": html.unescape(csrf.group(1)),
+                                                       "action": "accept"})
+    answer = response_params(await app.http.get(accepted.headers["location"]))
+    tokens = await exchange_code(app, answer["code"])
+    assert tokens.status_code == 200, tokens.text
+    claims = await verify(tenant.http, tokens.json()["access_token"], audience=API, issuer=tenant.issuer)
+    assert api_scopes(claims) == {"read:things"}
+    # Consent covers what was grantable: the same request now passes silently...
+    silent = await start(app.http, authorize_params(app, audience=API, scope=scope, prompt="none"))
+    assert "code" in response_params(silent)
+    # ...until the user is given write:things, which they never agreed to give this client.
+    await admin(tenant, lambda r: rbac.add_user_permissions(r, user_id, [WRITE]))
+    again = await start(app.http, authorize_params(app, audience=API, scope=scope, prompt="none"))
+    assert response_params(again)["error"] == "consent_required"

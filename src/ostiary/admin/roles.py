@@ -104,6 +104,11 @@ async def delete_role(repos: Repos, ref: str) -> entities.Role:
     return role
 
 
+async def role_user_ids(repos: Repos, role_id: str) -> list[str]:
+    """The user_ids of the users holding the role."""
+    return await repos.roles.user_ids(role_id)
+
+
 async def add_role_permissions(repos: Repos, ref: str, permissions: list[entities.Permission]) -> int:
     role = await find_role(repos, ref)
     return await repos.roles.add_permissions(role.id, await _api_scopes(repos, "role.permissions", permissions))
@@ -162,8 +167,20 @@ async def remove_user_permissions(repos: Repos, user_id: str, permissions: list[
 
 
 async def effective_permissions(repos: Repos, user_id: str) -> list[entities.PermissionSource]:
-    """Every permission the user holds, each with its source: a role's name, or None when held directly."""
+    """Every permission the user holds, once per source: each role that gives it, and direct (role None)."""
     return await repos.roles.effective(await _user_pk(repos, user_id))
+
+
+def permissions_with_sources(sources: list[entities.PermissionSource]) -> list[dict[str, Any]]:
+    """Auth0's GET /users/{id}/permissions shape: one entry per permission, with every source of it."""
+    out: dict[entities.Permission, dict[str, Any]] = {}
+    for s in sources:
+        entry = out.setdefault(s.permission, {**permission_dict(s.permission), "sources": []})
+        entry["sources"].append(
+            {"source_id": s.role.id, "source_name": s.role.name, "source_type": "ROLE"} if s.role
+            else {"source_id": "", "source_name": "", "source_type": "DIRECT"}
+        )
+    return list(out.values())
 
 
 async def set_user_access(

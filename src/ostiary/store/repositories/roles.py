@@ -16,6 +16,7 @@ from ostiary import entities
 from ostiary.errors import AdminError
 from ostiary.ids import new_role_id
 from ostiary.store.models import ResourceServer, Role, RolePermission, UserPermission, UserRole
+from ostiary.store.models import User as UserRow
 from ostiary.store.repositories.base import TenantScoped
 
 # (API primary key, scope): how permissions travel between admin/roles.py and this module.
@@ -101,8 +102,14 @@ class Roles(TenantScoped):
         return [_role(r) for r in (await self.session.scalars(query)).all()]
 
     async def user_ids(self, role_id: str) -> list[str]:
-        """The primary keys of the users holding the role."""
-        query = select(UserRole.user_pk).where(UserRole.tenant_id == self.tenant_id, UserRole.role_id == role_id)
+        """The user_ids of the users holding the role."""
+        query = (
+            select(UserRow.user_id)
+            .select_from(UserRole)
+            .join(UserRow, UserRow.id == UserRole.user_pk)
+            .where(UserRole.tenant_id == self.tenant_id, UserRole.role_id == role_id)
+            .order_by(UserRow.user_id)
+        )
         return list((await self.session.scalars(query)).all())
 
     async def assign(self, user_pk: str, role_ids: Iterable[str]) -> int:
@@ -149,7 +156,7 @@ class Roles(TenantScoped):
     async def effective(self, user_pk: str) -> list[entities.PermissionSource]:
         """Every permission the user holds, once per source (each role that gives it, and direct)."""
         via_roles = (
-            select(ResourceServer.identifier, RolePermission.scope, Role.name)
+            select(ResourceServer.identifier, RolePermission.scope, Role.id, Role.name, Role.description)
             .select_from(UserRole)
             .join(Role, Role.id == UserRole.role_id)
             .join(RolePermission, RolePermission.role_id == UserRole.role_id)
@@ -157,16 +164,22 @@ class Roles(TenantScoped):
             .where(UserRole.tenant_id == self.tenant_id, UserRole.user_pk == user_pk)
         )
         direct = (
-            select(ResourceServer.identifier, UserPermission.scope, null())
+            select(ResourceServer.identifier, UserPermission.scope, null(), null(), null())
             .select_from(UserPermission)
             .join(ResourceServer, ResourceServer.id == UserPermission.api_id)
             .where(UserPermission.tenant_id == self.tenant_id, UserPermission.user_pk == user_pk)
         )
         result: Result[Any] = await self.session.execute(union_all(via_roles, direct))
-        rows = cast(Sequence[tuple[str, str, str | None]], result.all())
-        out = [entities.PermissionSource(entities.Permission(i, s), role) for i, s, role in rows]
+        rows = cast(Sequence[tuple[str, str, str | None, str | None, str | None]], result.all())
+        out = [
+            entities.PermissionSource(
+                entities.Permission(api, scope),
+                entities.Role(id=role_id, name=name or "", description=description or "") if role_id else None,
+            )
+            for api, scope, role_id, name, description in rows
+        ]
         return sorted(out, key=lambda p: (p.permission.resource_server_identifier, p.permission.permission_name,
-                                          p.role is not None, p.role or ""))
+                                          p.role is not None, p.role.name if p.role else ""))
 
     async def authorization(self, user_pk: str, api_id: str | None) -> entities.UserAuthorization:
         """Role names and the effective permissions for one API, in one statement (three indexed branches).

@@ -220,3 +220,16 @@ def test_import_errors_name_the_item_and_write_nothing(cli: Cli, tmp_path: Path,
     before = snapshot(cli.database_url)
     assert_one_error_line(cli("import", write(tmp_path, doc), "--tenant", name), error)
     assert snapshot(cli.database_url) == before
+
+
+def test_the_readme_example(cli: Cli, tenant: str, user_id: str) -> None:
+    cli.ok("apis", "update", API, "-t", tenant, "--set", "enforce_policies=true",
+           "--set", 'token_dialect="access_token_authz"')
+    cli.ok("roles", "create", "Reader", "-t", tenant, "--description", "Reads orders")
+    cli.ok("roles", "permissions", "add", "Reader", "-t", tenant, "--api", API, "--permission", "read:orders")
+    cli.ok("users", "roles", "assign", user_id, "-t", tenant, "--role", "Reader")
+    cli.ok("users", "permissions", "add", user_id, "-t", tenant, "--api", API, "--permission", "write:orders")
+    assert cli.ok("users", "permissions", "list", user_id, "-t", tenant).splitlines() == [
+        f"{API}\tread:orders\tReader", f"{API}\twrite:orders\tdirect"]
+    shown = json.loads(cli.ok("apis", "show", API, "-t", tenant))
+    assert shown["enforce_policies"] is True and shown["token_dialect"] == "access_token_authz"

@@ -17,6 +17,9 @@ from ostiary.store.repositories.roles import ApiScope
 
 MAX_NAME = 255
 MAX_DESCRIPTION = 1024
+REQUIRED_PERMISSION_KEYS = frozenset({"permission_name", "resource_server_identifier"})
+# What Auth0's Management API adds when it lists permissions; accepted so its output can be fed back, ignored.
+PERMISSION_KEYS = REQUIRED_PERMISSION_KEYS | {"description", "resource_server_name"}
 
 
 def _text(field: str, value: Any, *, limit: int, required: bool) -> str:
@@ -28,14 +31,15 @@ def _text(field: str, value: Any, *, limit: int, required: bool) -> str:
 
 
 def parse_permissions(field: str, value: Any) -> list[entities.Permission]:
-    """Auth0's shape: [{permission_name, resource_server_identifier}, ...]."""
+    """Auth0's shape: [{permission_name, resource_server_identifier}, ...] (description and
+    resource_server_name, which Auth0 adds when it lists permissions, are accepted and ignored)."""
     if value is None:
         return []
     if not isinstance(value, list):
         raise AdminError(f"{field}: expected a list of {{permission_name, resource_server_identifier}}")
     out = []
     for i, item in enumerate(value):
-        if not isinstance(item, dict) or set(item) != {"permission_name", "resource_server_identifier"}:
+        if not isinstance(item, dict) or not REQUIRED_PERMISSION_KEYS <= set(item) <= PERMISSION_KEYS:
             raise AdminError(f"{field}[{i}]: expected {{permission_name, resource_server_identifier}}, got {item!r}")
         out.append(entities.Permission(
             resource_server_identifier=_text(f"{field}[{i}].resource_server_identifier",

@@ -227,7 +227,7 @@ async def test_client_credentials_permissions_are_the_client_grants_scopes(world
 ROLES_HOOK = """
 async def on_execute_post_login(event, api):
     api.access_token.set_custom_claim("https://hooks.test/roles", list(event.authorization.roles))
-    api.access_token.add_scope("write:things")
+    api.accessToken.addScope("write:things")   # camelCase alias
     api.access_token.remove_scope("read:things")
 """
 

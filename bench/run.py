@@ -32,6 +32,7 @@ from bench.scenarios import (
 from bench.seed import (
     BUNDLE_ID,
     DOMAIN,
+    RBAC_API,
     Seeded,
     extend_codes,
     issue_refresh_tokens,
@@ -43,7 +44,7 @@ from bench.seed import (
 )
 from ostiary.settings import Settings
 
-SCENARIOS = ("client_credentials", "authorization_code", "refresh_token", "password_realm",
+SCENARIOS = ("client_credentials", "authorization_code", "refresh_token", "refresh_token_rbac", "password_realm",
              "token_exchange_apple", "userinfo", "jwks", "discovery")
 MASTER_KEY = "YmVuY2gtbWFzdGVyLWtleS1ub3Qtc2VjcmV0LTAxMjM0NTY3ODk"  # urlsafe-base64, 38 bytes (serve wants >= 32)
 
@@ -159,12 +160,16 @@ def run_backend(
                 snapshot=lambda: asyncio.run(row_counts(settings, seeded)),
                 extra={"mint_refresh_tokens": lambda n: asyncio.run(issue_refresh_tokens(
                     settings, seeded, client="bench-web", count=n, scope="openid offline_access read:things")),
+                    "mint_rbac_refresh_tokens": lambda n: asyncio.run(issue_refresh_tokens(
+                        settings, seeded, client="bench-web", count=n, audience=RBAC_API,
+                        scope="openid offline_access read:things write:things")),
                     "extend_codes": lambda seconds: asyncio.run(extend_codes(settings, seeded, seconds))},
             )
             runs: dict[str, Callable[[], Outcome]] = {
                 "client_credentials": lambda: client_credentials.run(target),
                 "authorization_code": lambda: authorization_code.run(target, codes=args.codes),
                 "refresh_token": lambda: refresh_token.run(target),
+                "refresh_token_rbac": lambda: refresh_token.run(target, rbac=True),
                 "password_realm": lambda: password_realm.run(target, users=args.users),
                 "token_exchange_apple": lambda: token_exchange_apple.run(target),
                 "userinfo": lambda: userinfo.run(target),

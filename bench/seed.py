@@ -26,6 +26,9 @@ from ostiary.store.models import AuthorizationCode, RefreshToken
 TENANT = "bench"
 DOMAIN = "bench.ostiary.test"
 API = "https://api.bench.test"
+# The same API with RBAC on (enforce_policies, access_token_authz); every bench user holds ROLES.
+RBAC_API = "https://api-rbac.bench.test"
+ROLES = ("reader", "writer", "auditor")
 CALLBACK = "http://127.0.0.1/callback"
 BUNDLE_ID = "test.ostiary.bench"
 PASSWORD = "Bench-password-1234"
@@ -36,7 +39,7 @@ DB_CONNECTION = "Username-Password-Authentication"
 
 def spec(*, users: int, apple: dict[str, Any]) -> dict[str, Any]:
     """The tenant in Auth0 Deploy CLI's YAML shape (tenant, resourceServers, clients, clientGrants,
-    connections), plus `users` for the database connection."""
+    connections, roles), plus `users` for the database connection, each holding the three roles."""
     return {
         "tenant": {
             "name": TENANT, "domain": DOMAIN, "friendly_name": "Ostiary bench", "default_directory": DB_CONNECTION,
@@ -48,7 +51,22 @@ def spec(*, users: int, apple: dict[str, Any]) -> dict[str, Any]:
                 "scopes": [{"value": "read:things"}, {"value": "write:things"}],
                 "allow_offline_access": True,
                 "signing_alg": "RS256",
-            }
+            },
+            {
+                "name": "Bench API (RBAC)",
+                "identifier": RBAC_API,
+                "scopes": [{"value": "read:things"}, {"value": "write:things"}, {"value": "audit:things"}],
+                "allow_offline_access": True,
+                "signing_alg": "RS256",
+                "enforce_policies": True,
+                "token_dialect": "access_token_authz",
+            },
+        ],
+        "roles": [
+            {"name": name, "description": f"bench {name}",
+             "permissions": [{"permission_name": f"{verb}:things", "resource_server_identifier": RBAC_API}
+                             for verb in ("read", "write", "audit")[: i + 1]]}
+            for i, name in enumerate(ROLES)
         ],
         "clients": [
             {"name": "bench-m2m", "app_type": "non_interactive", "grant_types": ["client_credentials"]},
@@ -74,7 +92,8 @@ def spec(*, users: int, apple: dict[str, Any]) -> dict[str, Any]:
             {"name": "apple", "strategy": "apple", "enabled_clients": ["bench-ios"], "options": apple},
         ],
         "users": [
-            {"email": f"user{i}@bench.test", "email_verified": True, "password": PASSWORD, "connection": DB_CONNECTION}
+            {"email": f"user{i}@bench.test", "email_verified": True, "password": PASSWORD, "connection": DB_CONNECTION,
+             "roles": list(ROLES)}
             for i in range(users)
         ],
     }
@@ -110,7 +129,7 @@ async def seed(settings: Settings, data: dict[str, Any], *, yaml_path: Path) -> 
 
 
 async def issue_refresh_tokens(
-    settings: Settings, seeded: Seeded, *, client: str, count: int, scope: str
+    settings: Settings, seeded: Seeded, *, client: str, count: int, scope: str, audience: str = API
 ) -> list[str]:
     """One refresh-token family per virtual user, stored exactly as oauth/issuance.issue_refresh_token does."""
     tokens = []
@@ -120,7 +139,7 @@ async def issue_refresh_tokens(
         for i in range(count):
             user_id = seeded.user_ids[i % len(seeded.user_ids)]
             grant_id = await repos.grants.create(
-                client_id=entity.client_id, user_id=user_id, audience=API, scope=scope
+                client_id=entity.client_id, user_id=user_id, audience=audience, scope=scope
             )
             absolute, idle = refresh_expiry(entity.refresh_token, admin.clock.now())
             token = new_refresh_token()
@@ -129,7 +148,7 @@ async def issue_refresh_tokens(
                 grant_id=grant_id,
                 client_id=entity.client_id,
                 user_id=user_id,
-                audience=API,
+                audience=audience,
                 scope=scope,
                 rotating=entity.refresh_token.rotating,
                 absolute_expires_at=absolute,

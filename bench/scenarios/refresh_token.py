@@ -1,5 +1,8 @@
 """refresh_token rotation: one chain per virtual user, each request presents the token the previous response
-returned (two signatures: access token and ID token; one refresh token consumed and one stored)."""
+returned (two signatures: access token and ID token; one refresh token consumed and one stored).
+
+`rbac=True` (scenario refresh_token_rbac): the same against the RBAC API, whose every refresh re-evaluates the
+user's three roles (one more indexed read) and lists their permissions in the token."""
 
 from __future__ import annotations
 
@@ -26,15 +29,17 @@ def _peer_tokens(target: Target, count: int) -> list[tuple[str, int]]:
     return out[:count]
 
 
-def run(target: Target, *, label: str = "") -> Outcome:
-    outcome = Outcome("refresh_token", target.name, target.backend, signatures_per_request=2, label=label)
+def run(target: Target, *, label: str = "", rbac: bool = False) -> Outcome:
+    scenario = "refresh_token_rbac" if rbac else "refresh_token"
+    outcome = Outcome(scenario, target.name, target.backend, signatures_per_request=2, label=label)
     vus = target.connections
     if target.name == "oidc-provider":
         tokens = _peer_tokens(target, vus + 1)
         template = "grant_type=refresh_token&client_id=bench-web&client_secret=bench-web-secret-0123456789abcdef" \
                    "&refresh_token={rt}"
     else:
-        mint = cast(Callable[[int], list[str]], target.extra["mint_refresh_tokens"])
+        mint = cast(Callable[[int], list[str]],
+                    target.extra["mint_rbac_refresh_tokens" if rbac else "mint_refresh_tokens"])
         tokens = [(t, target.port) for t in mint(vus + 1)]
         template = target.form(grant_type="refresh_token", client_id=target.client_ids["bench-web"],
                                client_secret=target.secrets["bench-web"]) + "&refresh_token={rt}"

@@ -191,3 +191,35 @@ class User:
     identities: tuple[IdentityInfo, ...] = ()
     has_password: bool = False
     last_password_reset: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    """RBAC: one scope of one API (Auth0's {permission_name, resource_server_identifier})."""
+
+    resource_server_identifier: str
+    permission_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    id: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PermissionSource:
+    """One of a user's effective permissions and where it comes from: a role, or None (held directly)."""
+
+    permission: Permission
+    role: Role | None
+
+
+@dataclass(frozen=True, slots=True)
+class UserAuthorization:
+    """What RBAC knows of a user at login: role names (event.authorization.roles) and the effective
+    permissions (roles' and direct) for the one API the token is for."""
+
+    roles: tuple[str, ...] = ()
+    permissions: frozenset[str] = frozenset()

@@ -47,3 +47,9 @@ def constant_time_equals(a: str, b: str) -> bool:
 
 def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def new_role_id() -> str:
+    """Auth0's role id shape: rol_ and 16 letters or digits."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    return "rol_" + "".join(secrets.choice(alphabet) for _ in range(16))

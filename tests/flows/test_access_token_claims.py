@@ -56,15 +56,21 @@ async def test_audience_is_an_array_only_with_openid(tenant: TenantFixture) -> N
 
 
 async def test_permissions_only_with_rbac_and_an_authz_dialect(tenant: TenantFixture) -> None:
+    """The claim lists every permission held for the API (in the API's scope order), whatever was asked."""
     rbac = await tenant.api("https://rbac.example.com", enforce_policies=True, token_dialect="access_token_authz")
     rbac_plain = await tenant.api("https://plain.example.com", enforce_policies=True)
     rfc = await tenant.api("https://rfc.example.com", enforce_policies=True, token_dialect="rfc9068_profile_authz")
-    token, _ = await _mint(tenant, rbac, ["openid", "read:things"])
+    no_rbac = await tenant.api("https://norbac.example.com", token_dialect="access_token_authz")
+    held = ["write:things", "read:things", "not:a-scope-of-the-api"]
+    token, _ = await _mint(tenant, rbac, ["openid", "read:things"], permissions=held)
     claims = await verify(tenant.http, token, audience=rbac.identifier, issuer=tenant.issuer)
-    assert claims["permissions"] == ["read:things"]
-    token, _ = await _mint(tenant, rbac_plain, ["read:things"])
-    assert "permissions" not in await verify(tenant.http, token, audience=rbac_plain.identifier, issuer=tenant.issuer)
-    token, _ = await _mint(tenant, rfc, ["read:things"])
+    assert claims["permissions"] == ["read:things", "write:things"]
+    token, _ = await _mint(tenant, rbac, ["openid"])
+    assert (await verify(tenant.http, token, audience=rbac.identifier, issuer=tenant.issuer))["permissions"] == []
+    for api in (rbac_plain, no_rbac):
+        token, _ = await _mint(tenant, api, ["read:things"], permissions=held)
+        assert "permissions" not in await verify(tenant.http, token, audience=api.identifier, issuer=tenant.issuer)
+    token, _ = await _mint(tenant, rfc, ["read:things"], permissions=["read:things"])
     assert jwt.get_unverified_header(token)["typ"] == "at+jwt"
     claims = await verify(tenant.http, token, audience=rfc.identifier, issuer=tenant.issuer)
     assert claims["permissions"] == ["read:things"]

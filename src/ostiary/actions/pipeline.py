@@ -93,6 +93,8 @@ async def run_post_login(ctx: TenantContext, facts: LoginFacts) -> Outcome:
         user=facts.user,
         connection=connection,
         api=facts.api,
+        # Auth0: the names of the user's roles. Read with the token's RBAC decision (one read per login).
+        authorization={"roles": list((await ctx.user_authorization(facts.user, facts.api)).roles)},
     )
     return await run_hooks(
         registry.POST_LOGIN, hooks, event,

@@ -13,6 +13,7 @@ from ostiary.cli import (
     keys,
     porting,
     protection,
+    roles,
     serve,
     tenants,
     users,
@@ -32,6 +33,7 @@ app.add_typer(apis.app, name="apis")
 app.add_typer(grants.app, name="grants")
 app.add_typer(connections.app, name="connections")
 app.add_typer(users.app, name="users")
+app.add_typer(roles.app, name="roles")
 app.add_typer(keys.app, name="keys")
 app.add_typer(actions.app, name="actions")
 app.add_typer(actions.profiles_app, name="token-exchange-profiles")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import httpx
@@ -28,6 +28,8 @@ class TenantContext:
     user_agent: str = ""
     # The raw auth0-forwarded-for header of a /oauth/token request; oauth/end_user_ip.py decides if it counts.
     forwarded_for: str | None = None
+    # RBAC reads of this request, by (user pk, API pk): hooks and issuance share one (see user_authorization).
+    authorizations: dict[tuple[str, str | None], entities.UserAuthorization] = field(default_factory=dict)
 
     @property
     def issuer(self) -> str:
@@ -80,3 +82,14 @@ class TenantContext:
         return await self.state.caches.apis.get_or_load(
             (self.tenant.id, identifier), lambda: self.read(lambda r: r.resource_servers.by_identifier(identifier))
         )
+
+    async def user_authorization(self, user: entities.User, api: entities.Api | None) -> entities.UserAuthorization:
+        """The user's role names and effective permissions for the API: one indexed read per request, shared by
+        the post-login hooks (event.authorization) and the token's RBAC decision. Never cached across requests:
+        a permission removed is gone at the next token."""
+        key = (user.id, api.id if api else None)
+        found = self.authorizations.get(key)
+        if found is None:
+            found = await self.read(lambda r: r.roles.authorization(user.id, api.id if api else None))
+            self.authorizations[key] = found
+        return found

@@ -6,6 +6,7 @@ signed tokens and stored hashes. Nothing here is grant-specific.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,7 @@ from ostiary import entities
 from ostiary.actions.outcome import Outcome
 from ostiary.ids import new_opaque_token, new_refresh_token
 from ostiary.oauth.context import TenantContext
+from ostiary.oauth.scopes import held_permissions, permissions_claim, permitted
 from ostiary.tokens import claims as claim_builders
 from ostiary.tokens.hashes import left_half_hash
 from ostiary.tokens.signer import Signer
@@ -60,11 +62,13 @@ async def mint_access_token(
     custom: dict[str, Any] | None = None,
     grant_id: str | None = None,
     signer: Signer | None = None,
+    permissions: Collection[str] = (),
 ) -> tuple[str, int]:
     """A JWT for the API's audience, or (no API) an opaque token stored for /userinfo. Returns (token, expires_in).
 
-    With a grant_id (user tokens), the JWT carries `jti` = "{grant_id}.{random}" so /userinfo can refuse
-    tokens of a revoked grant (Auth0 sets no jti in its access-token profile: see README).
+    `permissions`: what the subject holds for the API (see scopes.permissions_claim). With a grant_id (user
+    tokens), the JWT carries `jti` = "{grant_id}.{random}" so /userinfo can refuse tokens of a revoked grant
+    (Auth0 sets no jti in its access-token profile: see README).
     """
     now = int(ctx.clock.now())
     scope = claim_builders.join_scope(scopes)
@@ -79,9 +83,6 @@ async def mint_access_token(
     audience: str | list[str] = api.identifier
     if "openid" in scopes and api.signing_alg != "HS256":
         audience = [api.identifier, ctx.userinfo_audience]
-    permissions = None
-    if api.enforce_policies and api.token_dialect.endswith("_authz"):
-        permissions = [s for s in scopes if s in api.scopes]
     claims = claim_builders.access_token_claims(
         issuer=ctx.issuer,
         subject=subject,
@@ -91,7 +92,7 @@ async def mint_access_token(
         issued_at=now,
         lifetime=lifetime,
         gty=gty,
-        permissions=permissions,
+        permissions=permissions_claim(api, permissions),
         custom=custom,
     )
     if grant_id is not None:
@@ -211,6 +212,23 @@ async def issue_refresh_token(
     return token
 
 
+@dataclass(frozen=True, slots=True)
+class UserScopes:
+    """A user's scopes after RBAC and the hooks' scope commands, and the permissions they hold for the API."""
+
+    scopes: list[str]
+    permissions: frozenset[str]
+
+
+async def user_scopes(
+    ctx: TenantContext, *, user: entities.User, api: entities.Api | None, scopes: list[str], outcome: Outcome
+) -> UserScopes:
+    """RBAC first (one indexed read, only for an enforce_policies API), then add_scope/remove_scope, which
+    override it (Auth0: Actions run after RBAC). Used by: issue_user_tokens and /authorize's token answers."""
+    held = await held_permissions(ctx, user, api)
+    return UserScopes(scopes=outcome.adjust_scopes(permitted(scopes, api, held)), permissions=held)
+
+
 async def issue_user_tokens(
     ctx: TenantContext,
     *,
@@ -231,9 +249,11 @@ async def issue_user_tokens(
     """The token-endpoint response for a user: access token, ID token with openid, refresh token if asked.
 
     Used by: authorization_code, password/password-realm, token exchange, /oauth/access_token. The caller
-    has already checked the grant and run the hooks (outcome); nothing is committed here.
+    has already checked the grant and run the hooks (outcome); nothing is committed here. RBAC is decided
+    here, at every issuance (a refresh included), from the permissions the user holds now.
     """
-    scopes = outcome.adjust_scopes(scopes)
+    decided = await user_scopes(ctx, user=user, api=api, scopes=scopes, outcome=outcome)
+    scopes = decided.scopes
     if grant_id is None:
         # Every user token hangs off a grant, so revoking the grant stops its access tokens at /userinfo.
         grant_id = await ctx.repos.grants.create(
@@ -256,6 +276,7 @@ async def issue_user_tokens(
         custom=outcome.access_token_claims,
         grant_id=grant_id,
         signer=signer,
+        permissions=decided.permissions,
     )
     id_token = None
     if "openid" in scopes:

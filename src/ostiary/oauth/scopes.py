@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from ostiary import entities
 from ostiary.errors import AccessDeniedError, InvalidScopeError
@@ -59,3 +59,35 @@ def offline_access_allowed(scopes: Iterable[str], api: entities.Api | None, clie
         # Auth0: browser-based apps get a refresh token only when Refresh Token Rotation is enabled.
         return False
     return api is None or api.allow_offline_access
+
+
+def enforces_rbac(api: entities.Api | None) -> bool:
+    """Auth0's "Enable RBAC" on the API (enforce_policies)."""
+    return api is not None and api.enforce_policies
+
+
+async def held_permissions(ctx: TenantContext, user: entities.User, api: entities.Api | None) -> frozenset[str]:
+    """The user's effective permissions for an RBAC API (one indexed read per request); none to read otherwise."""
+    if not enforces_rbac(api):
+        return frozenset()
+    return (await ctx.user_authorization(user, api)).permissions
+
+
+def permitted(scopes: Iterable[str], api: entities.Api | None, held: Collection[str]) -> list[str]:
+    """RBAC, the one scope decision every user token goes through (Auth0's Authorization Core).
+
+    With enforce_policies, an API scope is granted only when it is one of the user's effective permissions
+    (`held`); OIDC scopes are not permissions and pass. Without it, nothing changes. Hooks' add_scope and
+    remove_scope apply after this, and override it.
+    """
+    if not enforces_rbac(api):
+        return list(scopes)
+    return [s for s in scopes if s in OIDC_SCOPES or s in held]
+
+
+def permissions_claim(api: entities.Api, held: Collection[str]) -> list[str] | None:
+    """The `permissions` claim of the *_authz dialects: every permission held for the API, whatever was asked
+    (users: their effective permissions; client_credentials: the client grant's scopes). None: no claim."""
+    if not (api.enforce_policies and api.token_dialect.endswith("_authz")):
+        return None
+    return [s for s in api.scopes if s in held]

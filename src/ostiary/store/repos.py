@@ -16,6 +16,7 @@ from ostiary.store.repositories.codes import AuthorizationCodes
 from ostiary.store.repositories.connections import Connections
 from ostiary.store.repositories.consents import Consents
 from ostiary.store.repositories.resource_servers import ResourceServers
+from ostiary.store.repositories.roles import Roles
 from ostiary.store.repositories.sessions import LoginSessions, LoginTransactions
 from ostiary.store.repositories.signing_keys import SigningKeys
 from ostiary.store.repositories.tokens import Grants, OpaqueAccessTokens, RefreshTokens
@@ -69,6 +70,10 @@ class Repos:
     @cached_property
     def resource_servers(self) -> ResourceServers:
         return ResourceServers(self.session, self.tenant_id, box=self.box, clock=self.clock)
+
+    @cached_property
+    def roles(self) -> Roles:
+        return Roles(self.session, self.tenant_id, box=self.box, clock=self.clock)
 
     @cached_property
     def connections(self) -> Connections:

@@ -1,5 +1,6 @@
 """`users:` (self-hosting addition) — database users matched by email within their connection; a plain
-`password` is hashed on import and only re-hashed when it no longer matches."""
+`password` is hashed on import and only re-hashed when it no longer matches. `roles` (names) and `permissions`
+({permission_name, resource_server_identifier}), when given, are what the user holds afterwards, exactly."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from ostiary import entities
 from ostiary.admin import references
+from ostiary.admin import roles as rbac
 from ostiary.admin.provision import DEFAULT_DATABASE_CONNECTION
 from ostiary.admin.sections.base import AdminContext, apply_each, changes, required_str, without_none
 from ostiary.errors import AdminError
@@ -16,6 +18,7 @@ from ostiary.store.repositories.users import PROFILE_FIELDS
 
 KEY = "users"
 DATABASE_PROVIDER = "auth0"
+ACCESS_FIELDS = ("roles", "permissions")
 
 
 def to_auth0(user: entities.User, connection: str) -> dict[str, Any]:
@@ -24,7 +27,7 @@ def to_auth0(user: entities.User, connection: str) -> dict[str, Any]:
 
 
 async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
-    v.reject_unknown("user", item, (*PROFILE_FIELDS, "user_id", "connection", "password"))
+    v.reject_unknown("user", item, (*PROFILE_FIELDS, "user_id", "connection", "password", *ACCESS_FIELDS))
     email = required_str("user.email", item.get("email"))
     connection = item.get("connection", DEFAULT_DATABASE_CONNECTION)
     required_str("user.connection", connection)
@@ -40,7 +43,8 @@ async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
             provider, sep, external_id = required_str("user.user_id", user_id).partition("|")
             if provider != DATABASE_PROVIDER or not sep or not external_id:
                 raise AdminError(f"user.user_id: {user_id!r} is not an auth0|... id")
-        await repos.users.create(connection=connection, external_id=external_id, password=password, **fields)
+        created = await repos.users.create(connection=connection, external_id=external_id, password=password, **fields)
+        await _set_access(ctx, created.user_id, item)
         ctx.note(KEY, "created")
         return
     if user_id is not None and user_id != existing.user_id:
@@ -50,11 +54,22 @@ async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
     new_password = None
     if password is not None and not verify_password(await repos.users.password_hash(existing.user_id), password):
         new_password = password
+    access_changed = await _set_access(ctx, existing.user_id, item)
     if diff or new_password is not None:
         await repos.users.update(existing.user_id, password=new_password, **diff)
         ctx.note(KEY, "updated")
+    elif access_changed:
+        ctx.note(KEY, "updated")
     else:
         ctx.note(KEY, "unchanged")
+
+
+async def _set_access(ctx: AdminContext, user_id: str, item: dict[str, Any]) -> bool:
+    if not any(key in item for key in ACCESS_FIELDS):
+        return False
+    roles = v.string_list("user.roles", item["roles"]) if "roles" in item else None
+    permissions = rbac.parse_permissions("user.permissions", item["permissions"]) if "permissions" in item else None
+    return await rbac.set_user_access(ctx.repos, user_id, roles=roles, permissions=permissions)
 
 
 async def apply(ctx: AdminContext, items: Any) -> None:
@@ -67,5 +82,15 @@ async def export(ctx: AdminContext) -> list[dict[str, Any]]:
     for user in await ctx.repos.users.all(limit=1_000_000):
         database = [i for i in user.identities if i.provider == DATABASE_PROVIDER]
         if database and user.email:
-            out.append(to_auth0(user, database[0].connection))
+            out.append({**to_auth0(user, database[0].connection), **await _access(ctx, user.user_id)})
+    return out
+
+
+async def _access(ctx: AdminContext, user_id: str) -> dict[str, Any]:
+    """The user's roles and direct permissions, when there are any (absent keys leave them alone on import)."""
+    out: dict[str, Any] = {}
+    if roles := await rbac.user_roles(ctx.repos, user_id):
+        out["roles"] = [r.name for r in roles]
+    if permissions := await rbac.user_direct_permissions(ctx.repos, user_id):
+        out["permissions"] = [rbac.permission_dict(p) for p in permissions]
     return out

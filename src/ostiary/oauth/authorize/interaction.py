@@ -13,6 +13,7 @@ from ostiary.errors import ConsentRequiredError, LoginRequiredError, UserBlocked
 from ostiary.oauth.authorize import prompts, response_types
 from ostiary.oauth.authorize.request import AuthorizeRequest
 from ostiary.oauth.context import TenantContext
+from ostiary.oauth.scopes import held_permissions, permitted
 from ostiary.store.repositories.sessions import SessionInfo, TransactionInfo
 from ostiary.tokens.claims import split_scope
 
@@ -54,15 +55,29 @@ async def decide(
     assert session is not None
     if user.blocked:
         raise UserBlockedError()
-    granted = await ctx.repos.consents.granted(
-        user_id=user.user_id, client_id=req.client.client_id, audience=req.audience
-    )
-    consented_here = bool(transaction and transaction.consented)
-    if prompts.consent_needed(req, granted=granted, consented_here=consented_here):
+    if await _needs_consent(ctx, req, user=user, consented_here=bool(transaction and transaction.consented)):
         if "none" in req.prompts:
             raise ConsentRequiredError()
         return Interaction(CONSENT)
     return Answer(params=await finish(ctx, req, user=user, session=session), session=session)
+
+
+async def _needs_consent(
+    ctx: TenantContext, req: AuthorizeRequest, *, user: entities.User, consented_here: bool
+) -> bool:
+    assert req.client is not None
+    if prompts.skips_consent(req.client, req.api) or consented_here:
+        return False
+    granted = await ctx.repos.consents.granted(
+        user_id=user.user_id, client_id=req.client.client_id, audience=req.audience
+    )
+    return prompts.consent_needed(req, grantable=await grantable_scopes(ctx, req, user), granted=granted)
+
+
+async def grantable_scopes(ctx: TenantContext, req: AuthorizeRequest, user: entities.User) -> list[str]:
+    """The requested scopes this user can be granted (RBAC): what consent asks for and records.
+    Used by: the consent decision here and the /u/consent page."""
+    return permitted(req.scopes, req.api, await held_permissions(ctx, user, req.api))
 
 
 async def finish(

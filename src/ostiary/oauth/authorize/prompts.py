@@ -23,9 +23,9 @@ def login_reason(
     return None
 
 
-def consent_scopes(req: AuthorizeRequest) -> list[str]:
-    """What the consent page lists: every requested scope (openid is implied by logging in)."""
-    return [s for s in req.scopes if s != "openid"]
+def consent_scopes(grantable: list[str]) -> list[str]:
+    """What the consent page lists: the scopes the user can be granted (after RBAC), openid implied by login."""
+    return [s for s in grantable if s != "openid"]
 
 
 def skips_consent(client: entities.Client, api: entities.Api | None) -> bool:
@@ -33,13 +33,8 @@ def skips_consent(client: entities.Client, api: entities.Api | None) -> bool:
     return client.is_first_party and (api is None or api.skip_consent_for_verifiable_first_party_clients)
 
 
-def consent_needed(
-    req: AuthorizeRequest, *, granted: frozenset[str], consented_here: bool
-) -> bool:
-    """Third-party (or non-skipping) clients need consent for scopes the user has not agreed to yet."""
-    assert req.client is not None
-    if skips_consent(req.client, req.api) or consented_here:
-        return False
+def consent_needed(req: AuthorizeRequest, *, grantable: list[str], granted: frozenset[str]) -> bool:
+    """A client that does not skip consent needs it for grantable scopes the user has not agreed to yet."""
     if "consent" in req.prompts:
         return True
-    return bool(set(consent_scopes(req)) - granted)
+    return bool(set(consent_scopes(grantable)) - granted)

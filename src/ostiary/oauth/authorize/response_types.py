@@ -10,7 +10,7 @@ from ostiary import entities
 from ostiary.actions.outcome import Outcome
 from ostiary.oauth.authorize.request import AuthorizeRequest
 from ostiary.oauth.context import TenantContext
-from ostiary.oauth.issuance import mint_access_token, mint_id_token
+from ostiary.oauth.issuance import mint_access_token, mint_id_token, user_scopes
 from ostiary.store.repositories.sessions import SessionInfo
 from ostiary.tokens.claims import join_scope
 
@@ -48,9 +48,11 @@ async def issue(
     code = None
     if "code" in req.response_types:
         code = response["code"] = await issue_code(ctx, req, user=user, session=session, outcome=outcome)
-    scopes = outcome.adjust_scopes(list(req.scopes))
+    scopes = outcome.adjust_scopes(list(req.scopes))  # what the ID token's claims depend on: OIDC scopes only
     access_token = None
     if "token" in req.response_types:
+        decided = await user_scopes(ctx, user=user, api=req.api, scopes=list(req.scopes), outcome=outcome)
+        scopes = decided.scopes
         # Tokens from /authorize live token_lifetime_for_web (Auth0: 7200 s by default).
         access_token, expires_in = await mint_access_token(
             ctx,
@@ -60,6 +62,7 @@ async def issue(
             scopes=scopes,
             web=True,
             custom=outcome.access_token_claims,
+            permissions=decided.permissions,
         )
         response.update(access_token=access_token, expires_in=str(expires_in), token_type="Bearer")
     if "id_token" in req.response_types:

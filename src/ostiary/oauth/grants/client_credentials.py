@@ -58,5 +58,7 @@ async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[
         scopes=scopes,
         gty="client-credentials",
         custom=outcome.access_token_claims,
+        # Auth0: the permissions claim of an M2M token is the client grant's scopes, whatever was asked.
+        permissions=client_grant.scope,
     )
     return Issued(access_token=access_token, expires_in=expires_in, scope=join_scope(scopes) or None)

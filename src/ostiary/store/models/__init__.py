@@ -11,6 +11,7 @@ from ostiary.store.models.grant import Grant
 from ostiary.store.models.master_key_check import MasterKeyCheck
 from ostiary.store.models.refresh_token import RefreshToken
 from ostiary.store.models.resource_server import ResourceServer
+from ostiary.store.models.role import Role, RolePermission, UserPermission, UserRole
 from ostiary.store.models.session import LoginSession, LoginTransaction
 from ostiary.store.models.signing_key import SigningKey
 from ostiary.store.models.tenant import Tenant, TenantDomain
@@ -33,10 +34,14 @@ __all__ = [
     "OpaqueAccessToken",
     "RefreshToken",
     "ResourceServer",
+    "Role",
+    "RolePermission",
     "SigningKey",
     "Tenant",
     "TenantDomain",
     "TokenExchangeProfile",
     "TriggerBinding",
     "User",
+    "UserPermission",
+    "UserRole",
 ]

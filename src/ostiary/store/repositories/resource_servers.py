@@ -10,6 +10,7 @@ from ostiary.ids import new_client_secret
 from ostiary.store.models import ResourceServer as ApiRow
 from ostiary.store.repositories import _validate as v
 from ostiary.store.repositories.base import TenantScoped
+from ostiary.store.repositories.roles import Roles
 from ostiary.store.repositories.signing_keys import SigningKeys
 
 API_FIELDS = (
@@ -123,9 +124,14 @@ class ResourceServers(TenantScoped):
             setattr(row, key, value)
         row.updated_at = self.clock.now()
         await self.session.flush()
+        if "scopes" in clean:
+            # A scope the API no longer defines is no one's permission any more (Auth0 does the same).
+            roles = Roles(self.session, self.tenant_id, box=self.box, clock=self.clock)
+            await roles.prune_scopes(api.id, [s["value"] for s in clean["scopes"]])
         return self._entity(row)
 
     async def delete(self, identifier: str) -> None:
+        """The API; every role's and user's permission for it goes too (ON DELETE CASCADE)."""
         api = await self.require(identifier)
         row = await self.session.get(ApiRow, api.id)
         await self.session.delete(row)

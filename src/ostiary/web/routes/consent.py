@@ -11,6 +11,7 @@ from starlette.responses import Response
 from ostiary import entities
 from ostiary.errors import AccessDeniedError
 from ostiary.oauth.authorize import prompts
+from ostiary.oauth.authorize.interaction import grantable_scopes
 from ostiary.oauth.authorize.request import AuthorizeRequest
 from ostiary.oauth.context import TenantContext
 from ostiary.store.repositories.sessions import TransactionInfo
@@ -42,11 +43,11 @@ async def _request_and_user(
     return req, user
 
 
-def _described(req: AuthorizeRequest) -> list[tuple[str, str]]:
+def _described(req: AuthorizeRequest, grantable: list[str]) -> list[tuple[str, str]]:
     described = dict(OIDC_SCOPE_DESCRIPTIONS)
     if req.api is not None:
         described.update(req.api.scope_descriptions)
-    return [(scope, described.get(scope, "")) for scope in prompts.consent_scopes(req)]
+    return [(scope, described.get(scope, "")) for scope in prompts.consent_scopes(grantable)]
 
 
 @router.get("/u/consent")
@@ -62,7 +63,7 @@ async def consent_form(request: Request, ctx: Context) -> Response:
         tenant=ctx.tenant,
         client=opened.client,
         user=user,
-        scopes=_described(req),
+        scopes=_described(req, await grantable_scopes(ctx, req, user)),
         state=opened.state,
         csrf=opened.csrf,
     )
@@ -83,8 +84,10 @@ async def consent_submit(request: Request, ctx: Context) -> Response:
     assert req.client is not None
     if form.get("action") != "accept":
         return await end_with_error(ctx, state, req, AccessDeniedError("User did not authorize the request"))
+    # What the page listed: a scope the user could not be granted is not agreed to (RBAC).
     await ctx.repos.consents.grant(
-        user_id=user.user_id, client_id=req.client.client_id, audience=req.audience, scopes=list(req.scopes)
+        user_id=user.user_id, client_id=req.client.client_id, audience=req.audience,
+        scopes=await grantable_scopes(ctx, req, user),
     )
     await ctx.repos.transactions.record(state, consented=True)
     await ctx.repos.commit()

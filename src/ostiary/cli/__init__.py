@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import typer
+import sys
+from typing import Annotated, NoReturn
 
+import typer
+from pydantic import ValidationError
+
+from ostiary import __version__
 from ostiary.cli import (
+    _common,
     actions,
     apis,
     clients,
@@ -17,6 +23,8 @@ from ostiary.cli import (
     tenants,
     users,
 )
+from ostiary.settings import load_settings
+from ostiary.store import problems
 
 app = typer.Typer(
     help="Ostiary: an OAuth 2.0 / OpenID Connect server speaking Auth0's Authentication API.",
@@ -24,6 +32,24 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"ostiary {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = None,
+) -> None:
+    """Ostiary: an OAuth 2.0 / OpenID Connect server speaking Auth0's Authentication API."""
+
+
 app.command("serve")(serve.serve)
 app.add_typer(serve.db_app, name="db")
 app.add_typer(tenants.app, name="tenants")
@@ -41,4 +67,19 @@ app.command("export")(porting.export)
 
 
 def main() -> None:
-    app()
+    """The console script. A bad setting or an unusable database met by any command (serve and db included)
+    is one line and exit status 2, never a traceback."""
+    try:
+        app()
+    except ValidationError as exc:
+        _exit_with(_common.settings_problem(exc))
+    except Exception as exc:
+        problem = problems.describe(exc, load_settings().database_url)
+        if problem is None:
+            raise
+        _exit_with(str(problem))
+
+
+def _exit_with(message: str) -> NoReturn:
+    sys.stderr.write(f"error: {message}\n")
+    raise SystemExit(2)

@@ -10,10 +10,12 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 
 from ostiary.admin.session import AdminSession, admin_session
 from ostiary.errors import AdminError
-from ostiary.settings import load_settings
+from ostiary.settings import Settings, load_settings
+from ostiary.store import problems
 
 T = TypeVar("T")
 
@@ -26,17 +28,52 @@ def fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def settings_problem(exc: ValidationError) -> str:
+    """A bad setting as one line naming its variable."""
+    first = exc.errors()[0]
+    field = "_".join(str(part) for part in first["loc"]).upper()
+    return f"OSTIARY_{field}: {first['msg'].removeprefix('Value error, ')}"
+
+
+def settings_or_fail() -> Settings:
+    """The settings, or one line naming the bad variable (exit 2)."""
+    try:
+        return load_settings()
+    except ValidationError as exc:
+        fail(settings_problem(exc))
+        raise  # unreachable: fail() exits
+
+
+def existing_database(settings: Settings) -> Settings:
+    """Admin commands never create a database: a SQLite file that is not there is an error with the fix."""
+    path = settings.sqlite_path
+    if path is not None and not path.exists():
+        fail(
+            f"no database at {path}: run `ostiary db upgrade` (or `make run`) to create it, "
+            "or set OSTIARY_DATABASE_URL"
+        )
+    return settings
+
+
 def run_admin(fn: Callable[[AdminSession], Awaitable[T]]) -> T:
-    """Run fn in one transaction; AdminError (bad input) prints one line and exits 2, writing nothing."""
+    """Run fn in one transaction on a migrated database; AdminError (bad input) and any database problem print
+    one line and exit 2, writing nothing."""
+    settings = existing_database(settings_or_fail())
 
     async def main() -> T:
-        async with admin_session(load_settings()) as admin:
+        async with admin_session(settings, require_migrated=True) as admin:
             return await fn(admin)
 
     try:
         return asyncio.run(main())
     except AdminError as exc:
         fail(str(exc))
+        raise  # unreachable: fail() exits
+    except Exception as exc:
+        problem = problems.describe(exc, settings.database_url)
+        if problem is None:
+            raise
+        fail(str(problem))
         raise  # unreachable: fail() exits
 
 

@@ -14,6 +14,7 @@ from ostiary.cache import TTLCache
 from ostiary.clock import Clock
 from ostiary.protection.state import Protection, build_protection
 from ostiary.settings import Settings
+from ostiary.store.change_feed import ChangeFeed, start_change_feed
 from ostiary.store.raw_pg import RawPool
 from ostiary.store.raw_sqlite import RawSqlite
 from ostiary.store.repos import Repos
@@ -60,6 +61,9 @@ class AppState:
     # The token endpoint's one-statement paths: an asyncpg pool on PostgreSQL (store/raw_pg.py), one sqlite3
     # connection on its own thread on a SQLite file (store/raw_sqlite.py).
     raw: RawPool | RawSqlite | None = None
+    # Drops `caches` when an admin change commits in any process (store/change_feed.py); None when nothing
+    # is cached (OSTIARY_CACHE_TTL_SECONDS=0).
+    changes: ChangeFeed | None = None
 
     def repos(self, session: AsyncSession | Callable[[], AsyncSession], tenant_id: str) -> Repos:
         return Repos(session, tenant_id, box=self.box, clock=self.clock, raw=self.raw)
@@ -74,7 +78,7 @@ async def open_state(settings: Settings, *, clock: Clock | None = None) -> AppSt
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
     clock = clock or SystemClock()
     timeout = httpx.Timeout(settings.upstream_timeout_seconds, connect=min(5.0, settings.upstream_timeout_seconds))
-    return AppState(
+    state = AppState(
         settings=settings,
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
@@ -87,9 +91,14 @@ async def open_state(settings: Settings, *, clock: Clock | None = None) -> AppSt
         raw=await RawPool.open(settings.database_url, max_size=settings.db_pool_size)
         or RawSqlite.open(settings.database_url),
     )
+    if settings.cache_ttl_seconds > 0:
+        state.changes = start_change_feed(settings.database_url, state.reader, state.caches.clear)
+    return state
 
 
 async def close_state(state: AppState) -> None:
+    if state.changes is not None:
+        await state.changes.close()
     await state.http.aclose()
     await state.protection.close()
     if state.raw is not None:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ostiary import entities
 from ostiary.clock import Clock, SystemClock
 from ostiary.settings import Settings
+from ostiary.store import change_feed
 from ostiary.store.db import create_engine, create_sessionmaker
 from ostiary.store.migrate import require_head
 from ostiary.store.repos import Repos
@@ -23,6 +24,8 @@ class AdminSession:
     session: AsyncSession
     box: SecretBox
     clock: Clock
+    # Set when the session committed a change that server processes were told about (store/change_feed.py).
+    announced: bool = False
 
     @property
     def tenants(self) -> Tenants:
@@ -49,9 +52,14 @@ async def admin_session(
         async with create_sessionmaker(engine)() as session:
             box = SecretBox(resolve_master_key(settings))
             admin = AdminSession(session=session, box=box, clock=clock or SystemClock())
+            change_feed.track_writes(session)
             try:
                 yield admin
+                await session.flush()
+                if change_feed.wrote(session):
+                    await change_feed.announce(session)
                 await session.commit()
+                admin.announced = change_feed.wrote(session)
             except BaseException:
                 await session.rollback()
                 raise

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from ostiary.admin.session import AdminSession, admin_session
 from ostiary.errors import AdminError
 from ostiary.settings import Settings, load_settings
-from ostiary.store import problems
+from ostiary.store import change_feed, problems
 
 T = TypeVar("T")
 
@@ -62,7 +62,10 @@ def run_admin(fn: Callable[[AdminSession], Awaitable[T]]) -> T:
 
     async def main() -> T:
         async with admin_session(settings, require_migrated=True) as admin:
-            return await fn(admin)
+            result = await fn(admin)
+        if admin.announced:  # return only once every server process has dropped its caches
+            await asyncio.sleep(change_feed.SETTLE_SECONDS["sqlite" if settings.is_sqlite else "postgresql"])
+        return result
 
     try:
         return asyncio.run(main())

@@ -98,8 +98,3 @@ def test_the_urls_people_type_are_mapped_to_asyncpg(tmp_path: Path, scheme: str)
         assert run(["db", "upgrade"], cwd=tmp_path, env=env).exit_code == 0
         created = run(["tenants", "create", "acme", "--domain", "acme.test"], cwd=tmp_path, env=env)
         assert created.exit_code == 0, created.stderr
-
-
-def test_version() -> None:
-    result = run(["--version"], cwd=Path.cwd(), env={})
-    assert result.exit_code == 0 and result.stdout.strip() == "ostiary 0.1.0"

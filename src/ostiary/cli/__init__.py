@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -70,7 +70,9 @@ def main() -> None:
     """The console script. A bad setting or an unusable database met by any command (serve and db included)
     is one line and exit status 2, never a traceback."""
     try:
-        app()
+        command = typer.main.get_command(app)
+        _click_metavars(command)
+        command(prog_name="ostiary")
     except ValidationError as exc:
         _exit_with(_common.settings_problem(exc))
     except Exception as exc:
@@ -78,6 +80,35 @@ def main() -> None:
         if problem is None:
             raise
         _exit_with(str(problem))
+
+
+# Typer's Python type names in help, as click's value names.
+_METAVARS = {"str": "TEXT", "int": "INTEGER", "float": "FLOAT", "Path": "PATH", "bool": ""}
+
+
+def _click_metavars(command: Any) -> None:
+    """Help shows TEXT, INTEGER, PATH (a flag nothing) instead of typer's `<str>` and `<bool>`."""
+    for param in command.params:
+        if param.metavar is not None:
+            continue
+        bare = param.bare_type().removeprefix("list[").removesuffix("]")
+        name = _METAVARS.get(bare, "" if getattr(param, "is_flag", False) else bare.upper())
+        if getattr(param, "param_type_name", "") == "argument":
+            param.metavar = param.name.upper()  # the usage line: `ostiary users show [OPTIONS] USER`
+            param.display_type_rich = lambda ctx, name=name: name  # its row in the table: TEXT
+        else:
+            param.metavar = name
+    make_help_option = command.get_help_option
+
+    def help_option(ctx: Any) -> Any:
+        option = make_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    command.get_help_option = help_option
+    for sub in getattr(command, "commands", {}).values():
+        _click_metavars(sub)
 
 
 def _exit_with(message: str) -> NoReturn:

@@ -24,7 +24,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
+    """Print `error: ...` (one line per error: an import reports all it found) and exit with status 2."""
+    for line in message.splitlines() or [""]:
+        typer.echo(f"error: {line}", err=True)
     raise typer.Exit(2)
 
 

@@ -15,6 +15,12 @@ KEY = "clients"
 MERGED = ("jwt_configuration", "refresh_token")
 
 
+def _with_unused(config: entities.JwtConfiguration | entities.RefreshPolicy) -> dict[str, Any]:
+    """A client object as Auth0 names it, with the fields Ostiary stores without using (secret_encoded, ...)."""
+    fields = {f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.name != "unused"}
+    return {**fields, **config.unused}
+
+
 def to_auth0(client: entities.Client) -> dict[str, Any]:
     """A client in Management API field names (client_secret left out)."""
     return without_none(
@@ -32,8 +38,8 @@ def to_auth0(client: entities.Client) -> dict[str, Any]:
             "grant_types": list(client.grant_types),
             "token_endpoint_auth_method": client.token_endpoint_auth_method,
             "is_token_endpoint_ip_header_trusted": client.is_token_endpoint_ip_header_trusted,
-            "jwt_configuration": dataclasses.asdict(client.jwt_configuration),
-            "refresh_token": dataclasses.asdict(client.refresh_token),
+            "jwt_configuration": _with_unused(client.jwt_configuration),
+            "refresh_token": _with_unused(client.refresh_token),
             "native_social_login": dict(client.native_social_login),
             "mobile": dict(client.mobile),
             "client_metadata": dict(client.client_metadata),

@@ -7,6 +7,7 @@ from typing import Any
 
 from ostiary import entities
 from ostiary.admin import references
+from ostiary.admin import users as admin_users
 from ostiary.admin.provision import DEFAULT_DATABASE_CONNECTION
 from ostiary.admin.sections.base import AdminContext, apply_each, changes, required_str, without_none
 from ostiary.errors import AdminError
@@ -30,6 +31,7 @@ async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
     required_str("user.connection", connection)
     repos = ctx.repos
     await references.database_connection(repos, "user.connection", connection)
+    admin_users.check_email(email)
     password = item.get("password")
     fields = {k: val for k, val in item.items() if k in PROFILE_FIELDS}
     user_id = item.get("user_id")
@@ -40,7 +42,9 @@ async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
             provider, sep, external_id = required_str("user.user_id", user_id).partition("|")
             if provider != DATABASE_PROVIDER or not sep or not external_id:
                 raise AdminError(f"user.user_id: {user_id!r} is not an auth0|... id")
-        await repos.users.create(connection=connection, external_id=external_id, password=password, **fields)
+        await admin_users.create_database_user(
+            repos, connection=connection, external_id=external_id, password=password, **fields
+        )
         ctx.note(KEY, "created")
         return
     if user_id is not None and user_id != existing.user_id:
@@ -51,7 +55,7 @@ async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
     if password is not None and not verify_password(await repos.users.password_hash(existing.user_id), password):
         new_password = password
     if diff or new_password is not None:
-        await repos.users.update(existing.user_id, password=new_password, **diff)
+        await admin_users.update_user(repos, existing.user_id, password=new_password, **diff)
         ctx.note(KEY, "updated")
     else:
         ctx.note(KEY, "unchanged")

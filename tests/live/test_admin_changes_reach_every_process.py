@@ -56,7 +56,7 @@ async def test_admin_changes_reach_every_process_at_once(settings: Settings, tes
             keys = json.loads(cli.subprocess("keys", "list", "--tenant", domain, "--json").stdout)
             assert cli.subprocess("keys", "rotate", "--tenant", domain).exit_code == 0
             previous = next(k["kid"] for k in keys if k["status"] == "current")
-            assert cli.subprocess("keys", "revoke", previous, "--tenant", domain).exit_code == 0
+            assert cli.subprocess("keys", "revoke", "--tenant", domain, "--", previous).exit_code == 0
             after = await kids()
             assert all(previous in k for k in before) and all(previous not in k for k in after), (before, after)
             assert after[0] == after[1]

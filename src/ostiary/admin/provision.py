@@ -12,10 +12,16 @@ from ostiary.admin.session import AdminSession
 DEFAULT_DATABASE_CONNECTION = "Username-Password-Authentication"
 
 
-async def provision_tenant(admin: AdminSession, *, name: str, domains: list[str], **fields: Any) -> entities.Tenant:
-    """A tenant with its RS256 signing keys (current and next), as Auth0 creates them."""
+async def provision_tenant(
+    admin: AdminSession, *, name: str, domains: list[str], default_connection: bool = True, **fields: Any
+) -> entities.Tenant:
+    """A tenant as Auth0 creates one: RS256 signing keys (current and next) and the database connection
+    Username-Password-Authentication (default_connection=False leaves it out)."""
     tenant = await admin.tenants.create(name=name, domains=domains, **fields)
-    await admin.repos(tenant).signing_keys.ensure("RS256")
+    repos = admin.repos(tenant)
+    await repos.signing_keys.ensure("RS256")
+    if default_connection:
+        await repos.connections.create(name=DEFAULT_DATABASE_CONNECTION, strategy="auth0")
     return tenant
 
 
@@ -61,11 +67,7 @@ async def provision_demo(admin: AdminSession, *, scheme: str, host: str, port: i
     )
     m2m = await repos.clients.create(name="Demo Machine Client", app_type="non_interactive")
     await repos.client_grants.upsert(client_id=m2m.client_id, audience=api.identifier, scope=list(api.scopes))
-    await repos.connections.create(
-        name=DEFAULT_DATABASE_CONNECTION,
-        strategy="auth0",
-        enabled_clients=[web.client_id],
-    )
+    await repos.connections.update(DEFAULT_DATABASE_CONNECTION, enabled_clients=[web.client_id])
     password = secrets.token_urlsafe(12)
     await repos.users.create(
         connection=DEFAULT_DATABASE_CONNECTION,

@@ -84,7 +84,9 @@ def run_admin(fn: Callable[[AdminSession], Awaitable[T]]) -> T:
 
 def to_jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        out = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "unused"}
+        # Auth0 fields stored but unused (entities.JwtConfiguration.unused) print where Auth0 has them.
+        return {**out, **to_jsonable(getattr(value, "unused", {}))}
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
     if isinstance(value, dict):

@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from ostiary import entities
+from ostiary.admin.clients import create_client
 from ostiary.admin.sections.base import AdminContext, apply_each, changes, required_str, without_none
 from ostiary.store.repositories import _validate as v
 from ostiary.store.repositories.clients import CLIENT_FIELDS
@@ -58,7 +59,7 @@ async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
     clients = ctx.repos.clients
     existing = await clients.by_client_id(client_id) if client_id else await clients.by_name(name)
     if existing is None:
-        await clients.create(client_id=client_id, client_secret=secret, **fields)
+        await create_client(ctx.repos, ctx.require_tenant(), client_id=client_id, client_secret=secret, **fields)
         ctx.note(KEY, "created")
         return
     diff = changes(to_auth0(existing), fields, merged=MERGED)

@@ -15,6 +15,7 @@ from ostiary.cli import (
     apis,
     clients,
     connections,
+    demo,
     grants,
     keys,
     porting,
@@ -64,6 +65,7 @@ app.add_typer(actions.profiles_app, name="token-exchange-profiles")
 app.add_typer(protection.app, name="protection")
 app.command("import")(porting.import_)
 app.command("export")(porting.export)
+app.command("demo")(demo.demo)
 
 
 def main() -> None:

@@ -67,7 +67,8 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, url: str) -> str:
-        return async_database_url(url)
+        # An empty value (`OSTIARY_DATABASE_URL=` as in .env.example) means the default.
+        return async_database_url(url) if url.strip() else default_database_url()
 
     @property
     def is_sqlite(self) -> bool:

@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import asyncpg
 from sqlalchemy import event, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from ostiary.store.models import AdminChange
 from ostiary.store.raw_pg import asyncpg_dsn
+from ostiary.store.raw_sqlite import sqlite_path
 
 log = logging.getLogger("ostiary.change_feed")
 
@@ -65,8 +67,9 @@ async def announce(session: AsyncSession) -> None:
 
 
 class ChangeFeed(Protocol):
-    async def check(self) -> None:
-        """On the request path, before any cached lookup."""
+    def pending(self) -> Awaitable[None] | None:
+        """On the request path, before any cached lookup: None (nothing to do: the common case costs no
+        coroutine), or something to await first."""
 
     async def close(self) -> None: ...
 
@@ -80,7 +83,7 @@ class PgChangeFeed:
         self.listening = asyncio.Event()
         self._task = asyncio.create_task(self._run(), name="ostiary-change-feed")
 
-    async def check(self) -> None:
+    def pending(self) -> None:
         return None
 
     async def _run(self) -> None:
@@ -122,32 +125,39 @@ class PgChangeFeed:
 
 
 class SqliteChangeFeed:
-    """Reads the counter at most once per SQLITE_POLL_SECONDS; requests arriving during a read wait for it."""
+    """Reads the counter at most once per SQLITE_POLL_SECONDS, on a sqlite3 connection of its own in a worker
+    thread (WAL: the read never waits for a writer); requests arriving during a read wait for it."""
 
-    def __init__(self, reader: async_sessionmaker[AsyncSession], on_change: Callable[[], None]) -> None:
-        self._reader = reader
+    def __init__(self, path: str, on_change: Callable[[], None]) -> None:
+        self._path = path
         self._on_change = on_change
+        self._connection: sqlite3.Connection | None = None
         self._seen: int | None = None
         self._checked_at = float("-inf")
         self._reading: asyncio.Future[None] | None = None
 
-    async def check(self) -> None:
+    def pending(self) -> Awaitable[None] | None:
         if self._reading is None:
             if time.monotonic() - self._checked_at < SQLITE_POLL_SECONDS:
-                return
+                return None
             self._checked_at = time.monotonic()
             self._reading = asyncio.ensure_future(self._read())
             self._reading.add_done_callback(self._done)
-        await asyncio.shield(self._reading)
+        return asyncio.shield(self._reading)
 
     def _done(self, _future: asyncio.Future[None]) -> None:
         self._reading = None
 
+    def _generation(self) -> int | None:
+        if self._connection is None:
+            self._connection = sqlite3.connect(self._path, timeout=5, check_same_thread=False)
+        row = self._connection.execute("SELECT generation FROM admin_changes WHERE id = 1").fetchone()
+        return int(row[0]) if row else None
+
     async def _read(self) -> None:
         try:
-            async with self._reader() as session:
-                generation = await session.scalar(select(AdminChange.generation).where(AdminChange.id == 1))
-        except Exception as exc:  # the request itself will meet the database problem; the TTL still holds
+            generation = await asyncio.to_thread(self._generation)
+        except sqlite3.Error as exc:  # the request itself will meet the database problem; the TTL still holds
             log.debug("admin change counter unreadable: %s", exc)
             return
         if generation != self._seen:
@@ -158,12 +168,14 @@ class SqliteChangeFeed:
     async def close(self) -> None:
         if self._reading is not None:
             await asyncio.shield(self._reading)
+        if self._connection is not None:
+            self._connection.close()
 
 
-def start_change_feed(
-    database_url: str, reader: async_sessionmaker[AsyncSession], on_change: Callable[[], None]
-) -> ChangeFeed:
+def start_change_feed(database_url: str, on_change: Callable[[], None]) -> ChangeFeed | None:
+    """The feed for this database; None for an in-memory SQLite database (one process: nothing to tell)."""
     dsn = asyncpg_dsn(database_url)
     if dsn is not None:
         return PgChangeFeed(dsn, on_change)
-    return SqliteChangeFeed(reader, on_change)
+    path = sqlite_path(database_url)
+    return SqliteChangeFeed(path, on_change) if path is not None else None

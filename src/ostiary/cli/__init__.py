@@ -24,7 +24,7 @@ from ostiary.cli import (
     tenants,
     users,
 )
-from ostiary.settings import load_settings
+from ostiary.settings import Settings, load_settings
 from ostiary.store import problems
 
 app = typer.Typer(
@@ -76,6 +76,8 @@ def main() -> None:
         _click_metavars(command)
         command(prog_name="ostiary")
     except ValidationError as exc:
+        if exc.title != Settings.__name__:
+            raise
         _exit_with(_common.settings_problem(exc))
     except Exception as exc:
         problem = problems.describe(exc, load_settings().database_url)

@@ -92,7 +92,7 @@ async def open_state(settings: Settings, *, clock: Clock | None = None) -> AppSt
         or RawSqlite.open(settings.database_url),
     )
     if settings.cache_ttl_seconds > 0:
-        state.changes = start_change_feed(settings.database_url, state.caches.clear)
+        state.changes = start_change_feed(settings.database_url, lambda: state.caches.clear())
     return state
 
 

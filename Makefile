@@ -2,7 +2,12 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+PYPROJECT_ID := $(shell cat pyproject.toml | sha1sum | cut -c1-12)
+# `make run` installs the package only; `make test`, `lint` and `bench` add the test extras.
+RUN_STAMP := $(VENV)/.installed-run-$(PYPROJECT_ID)
+STAMP := $(VENV)/.installed-test-$(PYPROJECT_ID)
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 export OSTIARY_PUBLIC_SCHEME ?= http
 
@@ -12,16 +17,22 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+$(RUN_STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	rm -f $(VENV)/.installed-run-*
+	touch $(RUN_STAMP)
+
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
 venv: $(STAMP)
 
-## Serve on http://127.0.0.1:8000 with a local SQLite database (migrated, demo tenant on first start).
-run: $(STAMP)
-	OSTIARY_LOG_FORMAT=$${OSTIARY_LOG_FORMAT:-text} $(BIN)/ostiary serve --dev --host 127.0.0.1 --port 8000
+## Serve on http://$(HOST):$(PORT) (default 127.0.0.1:8000) with the local SQLite database in the per-user data
+## directory (migrated, demo tenant on first start; `ostiary demo` shows its credentials again).
+run: $(RUN_STAMP)
+	OSTIARY_LOG_FORMAT=$${OSTIARY_LOG_FORMAT:-text} $(BIN)/ostiary serve --dev --host $(HOST) --port $(PORT)
 
 ## The whole test suite, in PYTEST_WORKERS parallel pytest processes (0 = one process).
 ## PostgreSQL tests skip when no server answers (CI makes them mandatory).

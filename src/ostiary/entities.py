@@ -51,6 +51,8 @@ class Tenant:
 class JwtConfiguration:
     alg: str = "RS256"
     lifetime_in_seconds: int = DEFAULT_ID_TOKEN_LIFETIME
+    # Auth0 fields Ostiary stores but does not use (secret_encoded, scopes): kept so exports round-trip.
+    unused: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,8 @@ class RefreshPolicy:
     idle_token_lifetime: int = 1_296_000
     infinite_token_lifetime: bool = True
     infinite_idle_token_lifetime: bool = True
+    # Auth0 fields Ostiary stores but does not use (policies): kept so exports round-trip.
+    unused: dict[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def rotating(self) -> bool:

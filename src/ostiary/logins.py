@@ -8,7 +8,23 @@ brute-force counter cannot be dodged by rotating them (catalogue IN-08). Confusa
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 128
+
+
+def is_email(value: str) -> bool:
+    """The email syntax signup and the admin commands accept."""
+    return _EMAIL.fullmatch(value.strip()) is not None
+
+
+def password_too_weak(password: str) -> bool:
+    """Auth0's "low" policy, at signup and in the admin commands alike: at least 8 characters (and a cap so
+    hashing cannot be abused)."""
+    return not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH
 
 
 def normalize_login(value: str) -> str:

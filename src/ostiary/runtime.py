@@ -15,6 +15,7 @@ from ostiary.clock import Clock
 from ostiary.metrics import Metrics, build_metrics
 from ostiary.protection.state import Protection, build_protection
 from ostiary.settings import Settings
+from ostiary.store.change_feed import ChangeFeed, start_change_feed
 from ostiary.store.outage import DatabaseOutage
 from ostiary.store.raw_pg import RawPool
 from ostiary.store.raw_sqlite import RawSqlite
@@ -64,6 +65,9 @@ class AppState:
     raw: RawPool | RawSqlite | None = None
     outage: DatabaseOutage = field(default_factory=lambda: DatabaseOutage(_never))
     metrics: Metrics | None = None
+    # Drops `caches` when an admin change commits in any process (store/change_feed.py); None when nothing
+    # is cached (OSTIARY_CACHE_TTL_SECONDS=0).
+    changes: ChangeFeed | None = None
 
     def repos(self, session: AsyncSession | Callable[[], AsyncSession], tenant_id: str) -> Repos:
         return Repos(session, tenant_id, box=self.box, clock=self.clock, raw=self.raw)
@@ -93,7 +97,7 @@ async def open_state(
         async with engine.connect() as conn:
             await conn.exec_driver_sql("SELECT 1")
 
-    return AppState(
+    state = AppState(
         settings=settings,
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
@@ -108,10 +112,15 @@ async def open_state(
         outage=DatabaseOutage(probe),
         metrics=metrics,
     )
+    if settings.cache_ttl_seconds > 0:
+        state.changes = start_change_feed(settings.database_url, lambda: state.caches.clear())
+    return state
 
 
 async def close_state(state: AppState) -> None:
     await state.outage.close()
+    if state.changes is not None:
+        await state.changes.close()
     await state.http.aclose()
     await state.protection.close()
     if state.raw is not None:

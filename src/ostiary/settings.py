@@ -2,19 +2,49 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./ostiary.db"
+# The schemes people type, mapped to the async driver Ostiary runs on.
+ASYNC_DRIVERS = {
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+}
+
+
+def user_data_dir() -> Path:
+    """Where the local SQLite set-up lives: $XDG_DATA_HOME/ostiary, else ~/.local/share/ostiary."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "ostiary"
+
+
+def default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{user_data_dir() / 'ostiary.db'}"
+
+
+def async_database_url(url: str) -> str:
+    """`postgres://` and `postgresql://` as asyncpg, `sqlite://` as aiosqlite; any other driver is refused."""
+    scheme, sep, rest = url.strip().partition("://")
+    driver = ASYNC_DRIVERS.get(scheme.lower())
+    if not sep or driver is None:
+        raise ValueError(
+            f"{scheme + sep or url!r} is not a database Ostiary can use: "
+            "give postgresql://USER@HOST/DB or sqlite:///PATH"
+        )
+    return f"{driver}://{rest}"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OSTIARY_", env_file=".env", extra="ignore")
 
-    database_url: str = DEFAULT_SQLITE_URL
+    database_url: str = Field(default_factory=default_database_url)
     public_scheme: Literal["http", "https"] = "https"
     master_key: str | None = Field(default=None, repr=False)
     # Comma-separated proxy addresses whose X-Forwarded-* headers are believed; "*" trusts every peer.
@@ -41,6 +71,12 @@ class Settings(BaseSettings):
     # Prometheus metrics on their own listener (never on a tenant's domain); 0 = no metrics.
     metrics_port: int = Field(default=0, ge=0, le=65535)
     metrics_host: str = "127.0.0.1"
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        # An empty value (`OSTIARY_DATABASE_URL=` as in .env.example) means the default.
+        return async_database_url(url) if url.strip() else default_database_url()
 
     @property
     def is_sqlite(self) -> bool:

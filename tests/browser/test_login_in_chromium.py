@@ -69,9 +69,8 @@ async def test_chromium_logs_in_through_the_page_and_gets_a_code(sqlite_db: str,
             )
             repos = admin.repos(tenant)
             client = await repos.clients.create(name="Browser App", callbacks=[callback])
-            await repos.connections.create(
-                name=DEFAULT_DATABASE_CONNECTION, strategy="auth0", enabled_clients=[client.client_id]
-            )
+            # The tenant's default database connection, as every new tenant has it.
+            await repos.connections.set_enabled(DEFAULT_DATABASE_CONNECTION, client.client_id, True)
             user = await repos.users.create(
                 connection=DEFAULT_DATABASE_CONNECTION, email="browser@example.com", password=PASSWORD
             )

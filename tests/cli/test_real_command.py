@@ -45,7 +45,7 @@ def test_import_export_round_trip_on_postgres(tmp_path: Path) -> None:
             "resourceServers": [{"identifier": "https://api.pg", "scopes": ["read:x"]}],
             "clientGrants": [{"client_id": "m2m", "audience": "https://api.pg", "scope": ["read:x"]}],
             "connections": [{"name": "db", "strategy": "auth0", "enabled_clients": ["m2m"]}],
-            "users": [{"email": "u@pg.test", "connection": "db", "password": "pw"}],
+            "users": [{"email": "u@pg.test", "connection": "db", "password": "pw-long-enough"}],
         }))
         first = cli.subprocess("import", str(seed), "--tenant", "pg")
         assert first.exit_code == 0, first.stderr

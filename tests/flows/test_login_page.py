@@ -242,3 +242,14 @@ async def test_long_state_with_special_characters_is_returned_byte_identical(ten
     state = "&=#%+/? é😀" * 200
     answer = await login_round_trip(app, authorize_params(app, state=state))
     assert response_params(answer)["state"] == state
+
+
+async def test_the_login_page_says_at_once_when_the_client_has_no_enabled_connection(tenant: TenantFixture) -> None:
+    app = await web_app(tenant)
+    await tenant.repos_call(lambda r: r.connections.set_enabled("Username-Password-Authentication",
+                                                                app.client.client_id, False))
+    first = await start(app.http, authorize_params(app))
+    page = await app.http.get(first.headers["location"])
+    assert page.status_code == 200
+    assert 'role="alert"' in page.text
+    assert "not enabled for this client" in page.text or "not configured with default connection" in page.text

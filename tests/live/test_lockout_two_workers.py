@@ -52,8 +52,7 @@ async def test_lockout_and_unblock_across_processes(
                                         default_directory=DEFAULT_DATABASE_CONNECTION)
         repos = admin.repos(tenant)
         client = await repos.clients.create(name="rop", app_type="regular_web", grant_types=["password"])
-        await repos.connections.create(name=DEFAULT_DATABASE_CONNECTION, strategy="auth0",
-                                       enabled_clients=[client.client_id])
+        await repos.connections.set_enabled(DEFAULT_DATABASE_CONNECTION, client.client_id, True)
         await repos.users.create(connection=DEFAULT_DATABASE_CONNECTION, email=email, password=PASSWORD)
     form: dict[str, Any] = {"grant_type": "password", "client_id": client.client_id,
                             "client_secret": client.client_secret, "username": email}

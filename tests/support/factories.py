@@ -69,12 +69,14 @@ class TenantFixture:
 
 
 async def make_tenant(state: AppState, app: Any, **fields: Any) -> TenantFixture:
-    """A tenant on a fresh random host name, with keys, and an httpx client sending that Host."""
+    """A tenant on a fresh random host name, with keys, and an httpx client sending that Host. It has no
+    connection (tests create the ones they need, Username-Password-Authentication included); the default
+    connection of a new tenant is tests/cli/test_defaults.py's subject."""
     name = f"t-{secrets.token_hex(5)}"
     domain = f"{name}.test"
     async with state.sessionmaker() as session:
         admin = AdminSession(session=session, box=state.box, clock=state.clock)
-        tenant = await provision_tenant(admin, name=name, domains=[domain], **fields)
+        tenant = await provision_tenant(admin, name=name, domains=[domain], default_connection=False, **fields)
         await session.commit()
     scheme = state.settings.public_scheme
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"{scheme}://{domain}")

@@ -55,9 +55,9 @@ def parse(text: str, *, source: str, as_json: bool) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise AdminError(f"{source}: expected a mapping of sections (tenant, clients, ...)")
     known = [s.KEY for s in SECTIONS]
-    for key in doc:
-        if key not in known:
-            raise AdminError(f"{key}: unknown section (known: {', '.join(known)})")
+    unknown = [f"{key}: unknown section (known: {', '.join(known)})" for key in doc if key not in known]
+    if unknown:
+        raise AdminError("\n".join(unknown))
     return doc
 
 
@@ -88,7 +88,8 @@ def tenant_name_for(doc: dict[str, Any], given: str | None) -> str:
 async def import_document(
     admin: AdminSession, doc: dict[str, Any], tenant_name: str, *, base_dir: Path | None = None
 ) -> AdminContext:
-    """Apply every section present, in SECTIONS order. The caller's transaction makes it all or nothing."""
+    """Apply every section present, in SECTIONS order, and report every error found (one per line) as one
+    AdminError at the end. The caller's transaction makes it all or nothing."""
     ctx = AdminContext(
         admin=admin,
         tenant_name=tenant_name,
@@ -97,11 +98,18 @@ async def import_document(
     )
     for section in SECTIONS:
         if section.KEY in doc:
-            await section.apply(ctx, doc[section.KEY])
-        if ctx.tenant is None:  # only the tenant section may create the tenant
-            raise AdminError(
-                f"tenant: no tenant named {tenant_name!r} (give tenant.domain in the file to create it)"
-            )
+            try:
+                await section.apply(ctx, doc[section.KEY])
+            except AdminError as exc:
+                ctx.errors.append(str(exc))
+        if ctx.tenant is None:  # only the tenant section may create the tenant; nothing else can be checked
+            if not ctx.errors:
+                ctx.errors.append(
+                    f"tenant: no tenant named {tenant_name!r} (give tenant.domain in the file to create it)"
+                )
+            break
+    if ctx.errors:
+        raise AdminError("\n".join(ctx.errors))
     return ctx
 
 

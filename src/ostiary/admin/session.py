@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ostiary import entities
 from ostiary.clock import Clock, SystemClock
 from ostiary.settings import Settings
+from ostiary.store import change_feed
 from ostiary.store.db import create_engine, create_sessionmaker
+from ostiary.store.migrate import require_head
 from ostiary.store.repos import Repos
 from ostiary.store.repositories.tenants import Tenants
 from ostiary.store.secrets import SecretBox, resolve_master_key
@@ -22,6 +24,8 @@ class AdminSession:
     session: AsyncSession
     box: SecretBox
     clock: Clock
+    # Set when the session committed a change that server processes were told about (store/change_feed.py).
+    announced: bool = False
 
     @property
     def tenants(self) -> Tenants:
@@ -36,16 +40,26 @@ class AdminSession:
 
 
 @asynccontextmanager
-async def admin_session(settings: Settings, *, clock: Clock | None = None) -> AsyncIterator[AdminSession]:
-    """Commit when the block ends normally, roll back on any error: a failed command writes nothing."""
+async def admin_session(
+    settings: Settings, *, clock: Clock | None = None, require_migrated: bool = False
+) -> AsyncIterator[AdminSession]:
+    """Commit when the block ends normally, roll back on any error: a failed command writes nothing.
+    With require_migrated, a database not at the migration head is a DatabaseProblem before anything runs."""
     engine = create_engine(settings.database_url)
     try:
+        if require_migrated:
+            await require_head(engine)
         async with create_sessionmaker(engine)() as session:
             box = SecretBox(resolve_master_key(settings))
             admin = AdminSession(session=session, box=box, clock=clock or SystemClock())
+            change_feed.track_writes(session)
             try:
                 yield admin
+                await session.flush()
+                if change_feed.wrote(session):
+                    await change_feed.announce(session)
                 await session.commit()
+                admin.announced = change_feed.wrote(session)
             except BaseException:
                 await session.rollback()
                 raise

@@ -10,10 +10,12 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 
 from ostiary.admin.session import AdminSession, admin_session
 from ostiary.errors import AdminError
-from ostiary.settings import load_settings
+from ostiary.settings import Settings, load_settings
+from ostiary.store import change_feed, problems
 
 T = TypeVar("T")
 
@@ -22,27 +24,69 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
+    """Print `error: ...` (one line per error: an import reports all it found) and exit with status 2."""
+    for line in message.splitlines() or [""]:
+        typer.echo(f"error: {line}", err=True)
     raise typer.Exit(2)
 
 
+def settings_problem(exc: ValidationError) -> str:
+    """A bad setting as one line naming its variable."""
+    first = exc.errors()[0]
+    field = "_".join(str(part) for part in first["loc"]).upper()
+    return f"OSTIARY_{field}: {first['msg'].removeprefix('Value error, ')}"
+
+
+def settings_or_fail() -> Settings:
+    """The settings, or one line naming the bad variable (exit 2)."""
+    try:
+        return load_settings()
+    except ValidationError as exc:
+        fail(settings_problem(exc))
+        raise  # unreachable: fail() exits
+
+
+def existing_database(settings: Settings) -> Settings:
+    """Admin commands never create a database: a SQLite file that is not there is an error with the fix."""
+    path = settings.sqlite_path
+    if path is not None and not path.exists():
+        fail(
+            f"no database at {path}: run `ostiary db upgrade` (or `make run`) to create it, "
+            "or set OSTIARY_DATABASE_URL"
+        )
+    return settings
+
+
 def run_admin(fn: Callable[[AdminSession], Awaitable[T]]) -> T:
-    """Run fn in one transaction; AdminError (bad input) prints one line and exits 2, writing nothing."""
+    """Run fn in one transaction on a migrated database; AdminError (bad input) and any database problem print
+    one line and exit 2, writing nothing."""
+    settings = existing_database(settings_or_fail())
 
     async def main() -> T:
-        async with admin_session(load_settings()) as admin:
-            return await fn(admin)
+        async with admin_session(settings, require_migrated=True) as admin:
+            result = await fn(admin)
+        if admin.announced:  # return only once every server process has dropped its caches
+            await asyncio.sleep(change_feed.SETTLE_SECONDS["sqlite" if settings.is_sqlite else "postgresql"])
+        return result
 
     try:
         return asyncio.run(main())
     except AdminError as exc:
         fail(str(exc))
         raise  # unreachable: fail() exits
+    except Exception as exc:
+        problem = problems.describe(exc, settings.database_url)
+        if problem is None:
+            raise
+        fail(str(problem))
+        raise  # unreachable: fail() exits
 
 
 def to_jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        out = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "unused"}
+        # Auth0 fields stored but unused (entities.JwtConfiguration.unused) print where Auth0 has them.
+        return {**out, **to_jsonable(getattr(value, "unused", {}))}
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
     if isinstance(value, dict):

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from ostiary import entities
+from ostiary.admin.clients import create_client
 from ostiary.admin.session import AdminSession
 from ostiary.cli._common import JsonOpt, TenantOpt, done, emit, given, parse_assignments, run_admin
 
@@ -96,6 +97,14 @@ def create(
     client_secret: Annotated[
         str | None, typer.Option("--client-secret", help="Use this secret instead of a generated one.")
     ] = None,
+    connections: Annotated[
+        bool | None,
+        typer.Option(
+            "--connections/--no-connections",
+            help="Enable it on every connection of the tenant (default: the tenant's enable_client_connections "
+            "flag, true unless set to false).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Create a client; prints its client_id and client_secret."""
@@ -106,8 +115,10 @@ def create(
     )
 
     async def go(admin: AdminSession) -> entities.Client:
-        _, repos = await admin.tenant_repos(tenant)
-        return await repos.clients.create(client_id=client_id, client_secret=client_secret, **fields)
+        found, repos = await admin.tenant_repos(tenant)
+        return await create_client(
+            repos, found, enable_connections=connections, client_id=client_id, client_secret=client_secret, **fields
+        )
 
     emit(run_admin(go), as_json=as_json, text=_created)
 

@@ -137,3 +137,27 @@ def delete(name: NameArg, tenant: TenantOpt, as_json: JsonOpt = False) -> None:
 
     run_admin(go)
     done(f"deleted connection {name}", as_json=as_json, deleted=name)
+
+
+ClientOpt = Annotated[str, typer.Option("--client", "-c", help="The client (name or client_id).")]
+
+
+def _set_enabled(name: str, tenant: str, client: str, enabled: bool, as_json: bool) -> None:
+    async def go(admin: AdminSession) -> entities.Connection:
+        _, repos = await admin.tenant_repos(tenant)
+        (client_id,) = await references.client_ids(repos, "--client", [client])
+        return await repos.connections.set_enabled(name, client_id, enabled)
+
+    emit(run_admin(go), as_json=as_json, text=_text)
+
+
+@app.command("enable")
+def enable(name: NameArg, tenant: TenantOpt, client: ClientOpt, as_json: JsonOpt = False) -> None:
+    """Enable one client on a connection (the other clients stay as they are)."""
+    _set_enabled(name, tenant, client, True, as_json)
+
+
+@app.command("disable")
+def disable(name: NameArg, tenant: TenantOpt, client: ClientOpt, as_json: JsonOpt = False) -> None:
+    """Disable one client on a connection (the other clients stay as they are)."""
+    _set_enabled(name, tenant, client, False, as_json)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from ostiary import entities
-from ostiary.admin import references
+from ostiary.admin import users as admin_users
 from ostiary.admin.provision import DEFAULT_DATABASE_CONNECTION
 from ostiary.admin.session import AdminSession
 from ostiary.cli import protection, user_access, users_link
@@ -15,7 +15,9 @@ from ostiary.cli._common import JsonOpt, TenantOpt, done, emit, given, parse_ass
 
 app = typer.Typer(help="Users of database connections.", no_args_is_help=True)
 
-UserIdArg = Annotated[str, typer.Argument(help="The user_id, e.g. auth0|65f0....")]
+UserArg = Annotated[
+    str, typer.Argument(metavar="USER", help="The user_id (auth0|65f0...) or the user's email.")
+]
 EmailOpt = Annotated[str | None, typer.Option("--email", help="Email address.")]
 PasswordOpt = Annotated[str | None, typer.Option("--password", help="Password (stored as an argon2id hash).")]
 NameOpt = Annotated[str | None, typer.Option("--name", help="Full name.")]
@@ -57,8 +59,7 @@ def create(
 
     async def go(admin: AdminSession) -> entities.User:
         _, repos = await admin.tenant_repos(tenant)
-        await references.database_connection(repos, "user.connection", connection)
-        return await repos.users.create(connection=connection, password=password, **fields)
+        return await admin_users.create_database_user(repos, connection=connection, password=password, **fields)
 
     emit(run_admin(go), as_json=as_json, text=_text)
 
@@ -75,19 +76,19 @@ def list_(tenant: TenantOpt, as_json: JsonOpt = False) -> None:
 
 
 @app.command("show")
-def show(user_id: UserIdArg, tenant: TenantOpt, as_json: JsonOpt = True) -> None:
+def show(user: UserArg, tenant: TenantOpt, as_json: JsonOpt = True) -> None:
     """Show one user with its identities (never the password hash)."""
 
     async def go(admin: AdminSession) -> entities.User:
         _, repos = await admin.tenant_repos(tenant)
-        return await repos.users.require(user_id)
+        return await admin_users.find_user(repos, user)
 
     emit(run_admin(go), as_json=True)
 
 
 @app.command("update")
 def update(
-    user_id: UserIdArg,
+    user: UserArg,
     tenant: TenantOpt,
     email: EmailOpt = None,
     password: PasswordOpt = None,
@@ -105,20 +106,23 @@ def update(
 
     async def go(admin: AdminSession) -> entities.User:
         _, repos = await admin.tenant_repos(tenant)
-        return await repos.users.update(user_id, password=password, **fields)
+        found = await admin_users.find_user(repos, user)
+        return await admin_users.update_user(repos, found.user_id, password=password, **fields)
 
     emit(run_admin(go), as_json=as_json, text=_text)
 
 
 @app.command("delete")
-def delete(user_id: UserIdArg, tenant: TenantOpt, as_json: JsonOpt = False) -> None:
+def delete(user: UserArg, tenant: TenantOpt, as_json: JsonOpt = False) -> None:
     """Delete a user and its identities."""
 
-    async def go(admin: AdminSession) -> None:
+    async def go(admin: AdminSession) -> str:
         _, repos = await admin.tenant_repos(tenant)
-        await repos.users.delete(user_id)
+        found = await admin_users.find_user(repos, user)
+        await repos.users.delete(found.user_id)
+        return found.user_id
 
-    run_admin(go)
+    user_id = run_admin(go)
     done(f"deleted user {user_id}", as_json=as_json, deleted=user_id)
 
 

@@ -5,23 +5,20 @@ Errors are Auth0's dbconnections shape (DbConnectionError): user_exists, invalid
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ostiary import entities
 from ostiary.errors import AdminError, DbConnectionError
+from ostiary.logins import MIN_PASSWORD_LENGTH, is_email, password_too_weak
 from ostiary.oauth.auth_events import auth_event
 from ostiary.oauth.context import TenantContext
 
-MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 128
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 PROFILE_FIELDS = ("given_name", "family_name", "name", "nickname", "picture")
 
 
 def check_password(password: str) -> None:
-    """Auth0's "low" policy: at least 8 characters (and a cap so hashing cannot be abused)."""
-    if len(password) < MIN_PASSWORD_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
+    """Auth0's "low" policy (logins.password_too_weak)."""
+    if password_too_weak(password):
         raise DbConnectionError(
             "invalid_password",
             f"Password is too weak: at least {MIN_PASSWORD_LENGTH} characters are required",
@@ -73,7 +70,7 @@ async def _create(
     profile: dict[str, str] | None,
 ) -> entities.User:
     email = email.strip()
-    if not _EMAIL.fullmatch(email):
+    if not is_email(email):
         raise DbConnectionError("invalid_signup", "Invalid email address")
     check_password(password)
     existing = await ctx.repos.users.by_login(connection.name, email)

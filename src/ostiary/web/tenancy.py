@@ -62,6 +62,8 @@ async def resolve_tenant(state: AppState, request: Request) -> tuple[entities.Te
     A host matches a tenant domain exactly; only the scheme's default port may be spelled out (`a.test:443`
     is `a.test`). Any other port, an IP literal or no Host at all matches nothing (catalogue TN-08).
     """
+    if state.changes is not None and (pending := state.changes.pending()) is not None:
+        await pending  # an admin change may have committed: drop the caches before using them
     host = request_host(state, request)
     default_port = DEFAULT_PORTS.get(request_scheme(state, request), "")
     if default_port and host.endswith(default_port):

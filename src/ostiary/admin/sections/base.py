@@ -25,6 +25,8 @@ class AdminContext:
     # Where files referenced by the document live (action code: ./actions/<name>.py).
     base_dir: Path = field(default_factory=Path.cwd)
     counts: Counter[str] = field(default_factory=Counter)
+    # Every error found so far (`clients[2]: ...`): an import goes on to report them all, then writes nothing.
+    errors: list[str] = field(default_factory=list)
 
     def require_tenant(self) -> entities.Tenant:
         if self.tenant is None:
@@ -67,12 +69,13 @@ def as_list(key: str, value: Any) -> list[dict[str, Any]]:
 async def apply_each(
     ctx: AdminContext, key: str, items: Any, apply_one: Callable[[AdminContext, dict[str, Any]], Awaitable[None]]
 ) -> None:
-    """Apply every object of a list section; an error names the item (`clients[2]: ...`)."""
+    """Apply every object of a list section; an error names the item (`clients[2]: ...`) and is recorded in
+    ctx.errors while the other items go on."""
     for i, item in enumerate(as_list(key, items)):
         try:
             await apply_one(ctx, item)
         except AdminError as exc:
-            raise AdminError(f"{key}[{i}]: {exc}") from exc
+            ctx.errors.append(f"{key}[{i}]: {exc}")
 
 
 def required_str(field_name: str, value: Any) -> str:

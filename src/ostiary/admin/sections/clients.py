@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from ostiary import entities
+from ostiary.admin.clients import create_client
 from ostiary.admin.sections.base import AdminContext, apply_each, changes, required_str, without_none
 from ostiary.store.repositories import _validate as v
 from ostiary.store.repositories.clients import CLIENT_FIELDS
@@ -13,6 +14,12 @@ from ostiary.store.repositories.clients import CLIENT_FIELDS
 KEY = "clients"
 # Objects whose defaults the store fills in: compare and update only the sub-keys the file gives.
 MERGED = ("jwt_configuration", "refresh_token")
+
+
+def _with_unused(config: entities.JwtConfiguration | entities.RefreshPolicy) -> dict[str, Any]:
+    """A client object as Auth0 names it, with the fields Ostiary stores without using (secret_encoded, ...)."""
+    fields = {f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.name != "unused"}
+    return {**fields, **config.unused}
 
 
 def to_auth0(client: entities.Client) -> dict[str, Any]:
@@ -32,8 +39,8 @@ def to_auth0(client: entities.Client) -> dict[str, Any]:
             "grant_types": list(client.grant_types),
             "token_endpoint_auth_method": client.token_endpoint_auth_method,
             "is_token_endpoint_ip_header_trusted": client.is_token_endpoint_ip_header_trusted,
-            "jwt_configuration": dataclasses.asdict(client.jwt_configuration),
-            "refresh_token": dataclasses.asdict(client.refresh_token),
+            "jwt_configuration": _with_unused(client.jwt_configuration),
+            "refresh_token": _with_unused(client.refresh_token),
             "native_social_login": dict(client.native_social_login),
             "mobile": dict(client.mobile),
             "client_metadata": dict(client.client_metadata),
@@ -52,7 +59,7 @@ async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
     clients = ctx.repos.clients
     existing = await clients.by_client_id(client_id) if client_id else await clients.by_name(name)
     if existing is None:
-        await clients.create(client_id=client_id, client_secret=secret, **fields)
+        await create_client(ctx.repos, ctx.require_tenant(), client_id=client_id, client_secret=secret, **fields)
         ctx.note(KEY, "created")
         return
     diff = changes(to_auth0(existing), fields, merged=MERGED)

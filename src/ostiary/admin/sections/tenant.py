@@ -69,6 +69,7 @@ async def apply(ctx: AdminContext, items: Any) -> None:
 
 
 async def export(ctx: AdminContext) -> dict[str, Any]:
+    """The tenant's settings and its name, so that importing the export needs no --tenant."""
     if ctx.tenant is None:
         raise AdminError(f"tenant: no tenant named {ctx.tenant_name!r}")
-    return to_auth0(ctx.tenant)
+    return {"name": ctx.tenant.name, **to_auth0(ctx.tenant)}

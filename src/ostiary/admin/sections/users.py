@@ -9,6 +9,7 @@ from typing import Any
 from ostiary import entities
 from ostiary.admin import references
 from ostiary.admin import roles as rbac
+from ostiary.admin import users as admin_users
 from ostiary.admin.provision import DEFAULT_DATABASE_CONNECTION
 from ostiary.admin.sections.base import AdminContext, apply_each, changes, required_str, without_none
 from ostiary.errors import AdminError
@@ -33,6 +34,7 @@ async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
     required_str("user.connection", connection)
     repos = ctx.repos
     await references.database_connection(repos, "user.connection", connection)
+    admin_users.check_email(email)
     password = item.get("password")
     fields = {k: val for k, val in item.items() if k in PROFILE_FIELDS}
     user_id = item.get("user_id")
@@ -43,7 +45,9 @@ async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
             provider, sep, external_id = required_str("user.user_id", user_id).partition("|")
             if provider != DATABASE_PROVIDER or not sep or not external_id:
                 raise AdminError(f"user.user_id: {user_id!r} is not an auth0|... id")
-        created = await repos.users.create(connection=connection, external_id=external_id, password=password, **fields)
+        created = await admin_users.create_database_user(
+            repos, connection=connection, external_id=external_id, password=password, **fields
+        )
         await _set_access(ctx, created.user_id, item)
         ctx.note(KEY, "created")
         return
@@ -56,7 +60,7 @@ async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
         new_password = password
     access_changed = await _set_access(ctx, existing.user_id, item)
     if diff or new_password is not None:
-        await repos.users.update(existing.user_id, password=new_password, **diff)
+        await admin_users.update_user(repos, existing.user_id, password=new_password, **diff)
         ctx.note(KEY, "updated")
     elif access_changed:
         ctx.note(KEY, "updated")

@@ -2,6 +2,7 @@
 
 from ostiary.store.models.access_token import OpaqueAccessToken
 from ostiary.store.models.action import Action, TriggerBinding
+from ostiary.store.models.admin_change import AdminChange
 from ostiary.store.models.attack_protection import LoginFailure
 from ostiary.store.models.authorization_code import AuthorizationCode
 from ostiary.store.models.client import Client, ClientGrant
@@ -20,6 +21,7 @@ from ostiary.store.models.user import Identity, User
 
 __all__ = [
     "Action",
+    "AdminChange",
     "AuthorizationCode",
     "Client",
     "ClientGrant",

@@ -32,12 +32,56 @@ CLIENT_FIELDS = (
     "mobile", "client_metadata",
 )
 JWT_ALGS = ("RS256", "HS256", "PS256", "ES256")
+# Grant types Ostiary serves (oauth/grants, and implicit at /authorize) ...
+SERVED_GRANT_TYPES = (
+    "authorization_code", "implicit", "refresh_token", "client_credentials", "password",
+    "http://auth0.com/oauth/grant-type/password-realm", "urn:ietf:params:oauth:grant-type:token-exchange",
+)
+# ... and Auth0's others, stored (they appear in Deploy CLI exports) but never granted.
+KNOWN_GRANT_TYPES = (
+    *SERVED_GRANT_TYPES,
+    "http://auth0.com/oauth/grant-type/mfa-oob", "http://auth0.com/oauth/grant-type/mfa-otp",
+    "http://auth0.com/oauth/grant-type/mfa-recovery-code", "http://auth0.com/oauth/grant-type/passwordless/otp",
+    "http://auth0.com/oauth/legacy/grant-type/access_token",
+    "http://auth0.com/oauth/legacy/grant-type/delegation/refresh_token",
+    "http://auth0.com/oauth/legacy/grant-type/delegation/id_token",
+    "urn:ietf:params:oauth:grant-type:device_code", "urn:openid:params:grant-type:ciba",
+    "urn:okta:params:oauth:grant-type:webauthn",
+)
+JWT_FIELDS = ("alg", "lifetime_in_seconds")
+REFRESH_FIELDS = (
+    "rotation_type", "expiration_type", "leeway", "token_lifetime", "idle_token_lifetime",
+    "infinite_token_lifetime", "infinite_idle_token_lifetime",
+)
+# Keys Auth0 allows inside a client's objects: what Ostiary uses, and (UNUSED) what it stores for round trips.
+NESTED_FIELDS: dict[str, tuple[str, ...]] = {
+    "jwt_configuration": (*JWT_FIELDS, "secret_encoded", "scopes"),
+    "refresh_token": (*REFRESH_FIELDS, "policies"),
+    "native_social_login": ("apple", "facebook", "google"),
+    "native_social_login.apple": ("enabled",),
+    "native_social_login.facebook": ("enabled",),
+    "native_social_login.google": ("enabled",),
+    "mobile": ("android", "ios"),
+    "mobile.android": ("app_package_name", "sha256_cert_fingerprints"),
+    "mobile.ios": ("team_id", "app_bundle_identifier"),
+}
+
+
+def _check_nested(path: str, value: Any) -> dict[str, Any]:
+    """An object of NESTED_FIELDS[path]'s keys, each nested object checked the same way."""
+    obj = v.mapping(f"client.{path}", value)
+    v.reject_unknown(f"client.{path}", obj, NESTED_FIELDS[path])
+    for key, sub in obj.items():
+        if f"{path}.{key}" in NESTED_FIELDS:
+            _check_nested(f"{path}.{key}", sub)
+        elif key == "enabled" and not isinstance(sub, bool):
+            raise AdminError(f"client.{path}.enabled: expected true or false, got {sub!r}")
+    return obj
 
 
 def to_entity(row: ClientRow, secret: str | None) -> entities.Client:
     jwt_conf = row.jwt_configuration or {}
     rt = row.refresh_token or {}
-    policy_fields = entities.RefreshPolicy.__dataclass_fields__
     return entities.Client(
         id=row.id,
         tenant_id=row.tenant_id,
@@ -58,8 +102,12 @@ def to_entity(row: ClientRow, secret: str | None) -> entities.Client:
         jwt_configuration=entities.JwtConfiguration(
             alg=jwt_conf.get("alg", "RS256"),
             lifetime_in_seconds=int(jwt_conf.get("lifetime_in_seconds", entities.DEFAULT_ID_TOKEN_LIFETIME)),
+            unused={k: val for k, val in jwt_conf.items() if k not in JWT_FIELDS},
         ),
-        refresh_token=entities.RefreshPolicy(**{k: val for k, val in rt.items() if k in policy_fields}),
+        refresh_token=entities.RefreshPolicy(
+            **{k: val for k, val in rt.items() if k in REFRESH_FIELDS},
+            unused={k: val for k, val in rt.items() if k not in REFRESH_FIELDS},
+        ),
         native_social_login=dict(row.native_social_login or {}),
         mobile=dict(row.mobile or {}),
         client_metadata=dict(row.client_metadata or {}),
@@ -81,16 +129,23 @@ def _clean(fields: dict[str, Any], *, app_type: str) -> dict[str, Any]:
             out[key] = v.absolute_urls(f"client.{key}", out[key])
     if "grant_types" in out:
         out["grant_types"] = v.string_list("client.grant_types", out["grant_types"])
-    for key in ("jwt_configuration", "refresh_token", "native_social_login", "mobile", "client_metadata"):
+        for grant_type in out["grant_types"]:
+            if grant_type not in KNOWN_GRANT_TYPES:
+                raise AdminError(
+                    f"client.grant_types: {grant_type!r} is not a grant type (known: {', '.join(SERVED_GRANT_TYPES)}"
+                    ", and Auth0's others)"
+                )
+    if "client_metadata" in out:
+        out["client_metadata"] = v.mapping("client.client_metadata", out["client_metadata"])
+    for key in ("jwt_configuration", "refresh_token", "native_social_login", "mobile"):
         if key in out:
-            out[key] = v.mapping(f"client.{key}", out[key])
+            out[key] = _check_nested(key, out[key])
     jwt_conf = out.get("jwt_configuration") or {}
     if "alg" in jwt_conf:
         v.one_of("client.jwt_configuration.alg", jwt_conf["alg"], JWT_ALGS)
     if "lifetime_in_seconds" in jwt_conf:
         v.positive_int("client.jwt_configuration.lifetime_in_seconds", jwt_conf["lifetime_in_seconds"])
     rt = out.get("refresh_token") or {}
-    v.reject_unknown("client.refresh_token", rt, [*entities.RefreshPolicy.__dataclass_fields__, "policies"])
     if "rotation_type" in rt:
         v.one_of("client.refresh_token.rotation_type", rt["rotation_type"], ("rotating", "non-rotating"))
     if "expiration_type" in rt:

@@ -79,6 +79,15 @@ class Connections(TenantScoped):
         await self.session.flush()
         return self._entity(row)
 
+    async def set_enabled(self, name: str, client_id: str, enabled: bool) -> entities.Connection:
+        """Enable or disable one client on a connection, leaving the others as they are."""
+        conn = await self.require(name)
+        current = list(conn.enabled_clients)
+        wanted = [*current, client_id] if enabled and client_id not in current else current
+        if not enabled:
+            wanted = [c for c in current if c != client_id]
+        return conn if wanted == current else await self.update(name, enabled_clients=wanted)
+
     async def delete(self, name: str) -> None:
         conn = await self.require(name)
         await self.session.delete(await self.session.get(ConnectionRow, conn.id))

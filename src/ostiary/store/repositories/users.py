@@ -175,12 +175,17 @@ class Users(TenantScoped):
 
     async def by_verified_email(self, email: str, *, limit: int = 10) -> list[entities.User]:
         """Users whose email is verified and equals `email` (case-insensitive). Used by: hooks' api.users."""
-        rows = await self.session.scalars(
-            self._select(UserRow)
-            .where(UserRow.email_verified.is_(True), func.lower(UserRow.email) == email.strip().lower())
-            .order_by(UserRow.created_at)
-            .limit(limit)
-        )
+        return await self._by_email(email.strip().lower(), verified_only=True, limit=limit)
+
+    async def by_email(self, email: str, *, limit: int = 10) -> list[entities.User]:
+        """Users whose email equals `email` as a login (verified or not). Used by: the admin commands."""
+        return await self._by_email(normalize_login(email), verified_only=False, limit=limit)
+
+    async def _by_email(self, email: str, *, verified_only: bool, limit: int) -> list[entities.User]:
+        query = self._select(UserRow).where(func.lower(UserRow.email) == email)
+        if verified_only:
+            query = query.where(UserRow.email_verified.is_(True))
+        rows = await self.session.scalars(query.order_by(UserRow.created_at).limit(limit))
         return [await self._entity(r) for r in rows.all()]
 
     async def by_identity(self, connection: str, external_id: str) -> entities.User | None:

@@ -60,12 +60,18 @@ async def login_form(request: Request, ctx: Context) -> Response:
     opened = await open_page(request, ctx)
     if isinstance(opened, Response):
         return opened
+    try:  # a client with no database connection enabled is told so now, not after a password is typed
+        await page_connection(ctx, client=opened.client, name=opened.transaction.params.get("connection"))
+        problem = None
+    except OAuthError as exc:
+        problem = exc.description
     page = login_page(
         tenant=ctx.tenant,
         client=opened.client,
         state=opened.state,
         csrf=opened.csrf,
         username=opened.transaction.params.get("login_hint", ""),
+        error=problem,
     )
     return opened.send(page, ctx)
 

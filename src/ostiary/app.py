@@ -23,6 +23,7 @@ from ostiary.web.routes import (
     dbconnections,
     login,
     logout,
+    management,
     revoke,
     token,
     userinfo,
@@ -78,7 +79,7 @@ def create_app(
     install_error_handlers(app)
     routers = (
         token.router, well_known.router, userinfo.router, revoke.router, access_token.router,
-        authorize.router, login.router, consent.router, logout.router, dbconnections.router,
+        authorize.router, login.router, consent.router, logout.router, dbconnections.router, management.router,
     )
     for router in routers:
         app.include_router(router)

@@ -8,14 +8,18 @@ from typing import Any
 
 from ostiary import entities
 from ostiary.admin.session import AdminSession
+from ostiary.admin.system_api import ensure_system_objects
 
 DEFAULT_DATABASE_CONNECTION = "Username-Password-Authentication"
 
 
 async def provision_tenant(admin: AdminSession, *, name: str, domains: list[str], **fields: Any) -> entities.Tenant:
-    """A tenant with its RS256 signing keys (current and next), as Auth0 creates them."""
+    """A tenant with its RS256 signing keys (current and next), its Management API and its global client, as
+    Auth0 creates them."""
     tenant = await admin.tenants.create(name=name, domains=domains, **fields)
-    await admin.repos(tenant).signing_keys.ensure("RS256")
+    repos = admin.repos(tenant)
+    await repos.signing_keys.ensure("RS256")
+    await ensure_system_objects(repos, tenant)
     return tenant
 
 

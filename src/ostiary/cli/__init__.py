@@ -11,6 +11,7 @@ from ostiary.cli import (
     connections,
     grants,
     keys,
+    management,
     porting,
     protection,
     serve,
@@ -36,6 +37,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(actions.app, name="actions")
 app.add_typer(actions.profiles_app, name="token-exchange-profiles")
 app.add_typer(protection.app, name="protection")
+app.add_typer(management.app, name="management")
 app.command("import")(porting.import_)
 app.command("export")(porting.export)
 

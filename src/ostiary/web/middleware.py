@@ -11,6 +11,7 @@ from typing import Any
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ostiary.errors import management_body
 from ostiary.logs import request_id_var
 
 log = logging.getLogger("ostiary.http")
@@ -91,18 +92,20 @@ class EdgeMiddleware:
             await self.app(scope, capped_receive, send_with_id)
         except _BodyTooLarge:
             if not started:
-                for message in _json_response(
-                    413, {"error": "invalid_request", "error_description": "Request body too large"}, request_id
-                ):
+                body = {"error": "invalid_request", "error_description": "Request body too large"}
+                if scope["path"].startswith("/api/v2/"):
+                    body = management_body(413, "Request body too large", "payload_too_large")
+                for message in _json_response(413, body, request_id):
                     await send(message)
         except ClientDisconnect:
             pass  # the client went away before sending its whole body: nobody to answer
         except Exception:
             log.exception("unhandled error", extra={"path": scope["path"]})
             if not started:
-                for message in _json_response(
-                    500, {"error": "server_error", "error_description": "Internal error"}, request_id
-                ):
+                body = {"error": "server_error", "error_description": "Internal error"}
+                if scope["path"].startswith("/api/v2/"):
+                    body = management_body(500, "Internal error", "server_error")
+                for message in _json_response(500, body, request_id):
                     await send(message)
         finally:
             request_id_var.reset(token)

@@ -18,7 +18,8 @@ async def test_user_lifecycle_with_metadata_merge(tenant: TenantFixture, api: ht
         "app_metadata": {"plan": "free", "seats": 1}, "user_metadata": {"theme": "dark"}})
     assert created.status_code == 201, created.text
     user_id = created.json()["user_id"]
-    assert user_id.startswith("auth0|") and created.json()["identities"][0]["connection"] == "Username-Password-Authentication"
+    assert user_id.startswith("auth0|")
+    assert created.json()["identities"][0]["connection"] == "Username-Password-Authentication"
     patched = await api.patch(f"/api/v2/users/{user_id}", json={
         "app_metadata": {"plan": "pro", "seats": None}, "user_metadata": {"lang": "fr"}, "blocked": True})
     body = patched.json()

@@ -18,6 +18,7 @@ import httpx
 from ostiary.admin.provision import provision_tenant
 from ostiary.admin.session import admin_session
 from ostiary.settings import Settings
+from tests.support.tls import TlsFiles
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,6 +39,18 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")
 
 
+# `ostiary serve` over https (argv: port, workers, cert, key), as uvicorn.run in ostiary/cli/serve.py.
+# TODO(ops-runtime merge): replace with `ostiary serve --tls-cert FILE --tls-key FILE`.
+TLS_SERVE = """
+import sys, uvicorn
+from ostiary.web.coalesce import CoalescingHttpToolsProtocol
+port, workers, cert, key = sys.argv[1:5]
+uvicorn.run("ostiary.app:create_app_from_env", factory=True, host="127.0.0.1", port=int(port), workers=int(workers),
+            log_config=None, access_log=False, proxy_headers=False, server_header=False,
+            timeout_worker_healthcheck=30, http=CoalescingHttpToolsProtocol, ssl_certfile=cert, ssl_keyfile=key)
+"""
+
+
 @contextmanager
 def live_server(
     *,
@@ -46,9 +59,15 @@ def live_server(
     workers: int = 2,
     extra_env: dict[str, str] | None = None,
     log_dir: Path,
+    port: int | None = None,
+    tls: TlsFiles | None = None,
 ) -> Iterator[LiveServer]:
-    """Start the server, wait until every worker answers /healthz, stop it afterwards (SIGTERM, then kill)."""
-    port = free_port()
+    """Start the server, wait until every worker answers /healthz, stop it afterwards (SIGTERM, then kill).
+
+    With `tls`, the server speaks https: until `ostiary serve --tls-cert/--tls-key` exists, it is started the way
+    `ostiary serve` starts uvicorn, with uvicorn's ssl_certfile/ssl_keyfile (see TLS_SERVE).
+    """
+    port = port or free_port()
     env = {
         **os.environ,
         "OSTIARY_DATABASE_URL": database_url,
@@ -60,22 +79,27 @@ def live_server(
     }
     log_path = log_dir / f"live-{port}.log"
     with log_path.open("wb") as log:
+        command = [sys.executable, "-m", "ostiary", "serve", "--host", "127.0.0.1", "--port", str(port),
+                   "--workers", str(workers)]
+        if tls is not None:
+            command = [sys.executable, "-c", TLS_SERVE, str(port), str(workers), str(tls.cert), str(tls.key)]
         proc = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "ostiary", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(workers)],
+            command,
             cwd=ROOT,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    server = LiveServer(base_url=f"http://127.0.0.1:{port}", port=port, log_path=log_path)
+    scheme = "https" if tls is not None else "http"
+    server = LiveServer(base_url=f"{scheme}://127.0.0.1:{port}", port=port, log_path=log_path)
     try:
         deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"ostiary serve exited with {proc.returncode}:\n{server.log()}")
             try:
-                if httpx.get(f"{server.base_url}/healthz", timeout=1).status_code == 200:
+                verify = tls.client_context() if tls is not None else True
+                if httpx.get(f"{server.base_url}/healthz", timeout=1, verify=verify).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass

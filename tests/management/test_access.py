@@ -82,3 +82,27 @@ async def test_unserved_paths_still_need_a_token(tenant: TenantFixture) -> None:
 async def test_bad_json_body_is_invalid_body(api: httpx.AsyncClient) -> None:
     response = await api.post("/api/v2/clients", content=b"{not json", headers={"content-type": "application/json"})
     assert_auth0_error(response, 400, "invalid_body")
+
+
+async def test_a_user_token_for_the_management_api_gets_no_management_scope(tenant: TenantFixture) -> None:
+    """However a user came by a token for /api/v2/ with read:users in it, only machine tokens carry
+    management scopes (Auth0 gives users the *current_user* ones only, which Ostiary does not serve)."""
+    from tests.support.minting import user_tokens
+
+    await tenant.connection("Username-Password-Authentication")
+    user = await tenant.user()
+    client = await tenant.client()
+    system = await tenant.repos_call(lambda r: r.resource_servers.system())
+    issued = await user_tokens(tenant, client=client, user=user, api=system, scopes=["read:users", "delete:users"])
+    response = await tenant.http.get("/api/v2/users", headers={"authorization": f"Bearer {issued.access_token}"})
+    assert_auth0_error(response, 403, "insufficient_scope")
+
+
+async def test_metadata_scope_alone_updates_metadata_only(tenant: TenantFixture, token_for: MintToken) -> None:
+    await tenant.connection("Username-Password-Authentication")
+    user = await tenant.user()
+    headers = {"authorization": f"Bearer {await token_for('update:users_app_metadata')}"}
+    ok = await tenant.http.patch(f"/api/v2/users/{user.user_id}", json={"app_metadata": {"a": 1}}, headers=headers)
+    assert ok.status_code == 200 and ok.json()["app_metadata"] == {"a": 1}
+    refused = await tenant.http.patch(f"/api/v2/users/{user.user_id}", json={"blocked": True}, headers=headers)
+    assert_auth0_error(refused, 403, "insufficient_scope")

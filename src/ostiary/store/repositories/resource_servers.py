@@ -76,15 +76,21 @@ class ResourceServers(TenantScoped):
         rows = (await self.session.scalars(self._select(ApiRow).order_by(ApiRow.identifier))).all()
         return [self._entity(r) for r in rows]
 
+    async def system(self) -> entities.Api | None:
+        """The tenant's Management API. Used by: every /api/v2 request (its identifier is the audience)."""
+        row = await self.session.scalar(self._select(ApiRow).where(ApiRow.is_system.is_(True)))
+        return self._entity(row) if row else None
+
     async def ensure_system(self, *, identifier: str, name: str, scopes: list[dict[str, str]]) -> entities.Api:
         """The tenant's Management API: RS256 always (its tokens are verified against the tenant's keys)."""
-        row = await self.session.scalar(self._select(ApiRow).where(ApiRow.is_system.is_(True)))
-        if row is None:
-            row = self._new(
-                ApiRow, identifier=identifier, name=name, scopes=scopes, is_system=True, signing_alg="RS256",
-                created_at=self.clock.now(),
-            )
-            await self.session.flush()
+        existing = await self.system()
+        if existing is not None:
+            return existing
+        row = self._new(
+            ApiRow, identifier=identifier, name=name, scopes=scopes, is_system=True, signing_alg="RS256",
+            created_at=self.clock.now(),
+        )
+        await self.session.flush()
         return self._entity(row)
 
     async def _changeable(self, identifier: str) -> ApiRow:

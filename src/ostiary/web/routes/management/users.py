@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from ostiary.admin import users as user_cases
 from ostiary.admin.user_query import parse_user_query
-from ostiary.errors import AdminError, ManagementQueryError
+from ostiary.errors import ManagementQueryError, ManagementScopeError
 from ostiary.protection.admin import unblock_user
 from ostiary.store.repositories import user_search
 from ostiary.web.routes.management.access import Call, json_object, scoped
@@ -70,7 +70,7 @@ async def update_user(
     body = await json_object(request)
     if "update:users" not in call.caller.scopes and set(body) - {"app_metadata", "user_metadata"}:
         # update:users_app_metadata reaches the metadata only (Auth0's scope split).
-        raise AdminError("user: this token may update app_metadata and user_metadata only")
+        raise ManagementScopeError(("update:users",))
     user = await user_cases.update_user(call.ctx.repos, user_id, body)
     await call.commit()
     return call.json(user_view(user))

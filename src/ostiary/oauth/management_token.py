@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import jwt
 
+from ostiary.admin.system_api import management_audience
 from ostiary.errors import ManagementScopeError, ManagementTokenError
 from ostiary.oauth.context import TenantContext
 from ostiary.oauth.userinfo import tenant_issuers
@@ -43,7 +44,10 @@ def caller_scopes(claims: dict[str, object]) -> frozenset[str]:
 async def management_caller(ctx: TenantContext, authorization: str | None, needed: tuple[str, ...]) -> ManagementCaller:
     """The verified caller, or ManagementTokenError (401) / ManagementScopeError (403, any of `needed`)."""
     token = bearer_token(authorization)
-    api = await ctx.read(lambda repos: repos.resource_servers.system())
+    api = await ctx.api(management_audience(ctx.tenant))  # cached per process
+    if api is None or not api.is_system:
+        # The tenant's domains changed since its Management API was created: found by its flag instead.
+        api = await ctx.read(lambda repos: repos.resource_servers.system())
     if api is None:
         raise ManagementTokenError("Invalid token")
     signer = await ctx.signer()

@@ -4,11 +4,10 @@ and answers that carry the x-ratelimit-* headers."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -17,7 +16,7 @@ from ostiary.oauth.context import TenantContext
 from ostiary.oauth.management_token import ManagementCaller, management_caller
 from ostiary.protection.limits import check_rate_limit
 from ostiary.protection.rate_limit import RateDecision
-from ostiary.web.deps import get_context
+from ostiary.web.deps import tenant_context
 from ostiary.web.errors import NO_STORE
 
 
@@ -45,16 +44,18 @@ class Call:
         self.ctx.state.caches.clear()
 
 
-def scoped(*scopes: str) -> Callable[..., Coroutine[Any, Any, Call]]:
-    """A dependency: the request's Call once the token holds any of `scopes` (Auth0's "expected any of")."""
+def scoped(*scopes: str) -> Callable[[Request], AsyncIterator[Call]]:
+    """A dependency: the request's Call once the token holds any of `scopes` (Auth0's "expected any of").
+    GET requests read in a read-only session (no write lock on SQLite)."""
 
-    async def dependency(request: Request, ctx: TenantContext = Depends(get_context)) -> Call:
-        caller = await management_caller(ctx, request.headers.get("authorization"), scopes)
-        try:
-            rate = await check_rate_limit(ctx.state, bucket="management", tenant_id=ctx.tenant.id, ip=ctx.ip)
-        except TooManyRequestsError as exc:
-            raise ManagementRateLimitError("Too Many Requests", headers=exc.headers) from exc
-        return Call(ctx=ctx, caller=caller, rate=rate)
+    async def dependency(request: Request) -> AsyncIterator[Call]:
+        async with tenant_context(request, read_only=request.method == "GET") as ctx:
+            caller = await management_caller(ctx, request.headers.get("authorization"), scopes)
+            try:
+                rate = await check_rate_limit(ctx.state, bucket="management", tenant_id=ctx.tenant.id, ip=ctx.ip)
+            except TooManyRequestsError as exc:
+                raise ManagementRateLimitError("Too Many Requests", headers=exc.headers) from exc
+            yield Call(ctx=ctx, caller=caller, rate=rate)
 
     return dependency
 

@@ -115,3 +115,13 @@ async def test_tenant_settings_and_signing_keys(api: httpx.AsyncClient) -> None:
     assert rotated.status_code == 201 and rotated.json()["kid"] not in current
     revoked = await api.put(f"/api/v2/keys/signing/{current[0]}/revoke")
     assert revoked.status_code == 200
+
+
+async def test_tenant_settings_take_lifetimes_in_minutes_as_a0deploy_sends_them(api: httpx.AsyncClient) -> None:
+    patched = await api.patch("/api/v2/tenants/settings", json={
+        "session_lifetime_in_minutes": 90, "idle_session_lifetime_in_minutes": 30})
+    assert patched.status_code == 200
+    assert patched.json()["session_lifetime"] == 1.5 and patched.json()["idle_session_lifetime"] == 0.5
+    assert "domains" not in patched.json()
+    both = await api.patch("/api/v2/tenants/settings", json={"session_lifetime": 1, "session_lifetime_in_minutes": 60})
+    assert both.status_code == 400 and both.json()["message"].startswith("tenant.session_lifetime_in_minutes")

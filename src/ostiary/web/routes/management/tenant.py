@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ostiary.admin.sections.tenant import to_auth0 as tenant_view
-from ostiary.errors import AdminNotFoundError
+from ostiary import entities
+from ostiary.admin.sections.tenant import to_auth0
+from ostiary.errors import AdminError, AdminNotFoundError
 from ostiary.store.models import SigningKey
 from ostiary.store.repositories.tenants import Tenants
 from ostiary.web.routes.management.access import Call, json_object, scoped
@@ -17,6 +18,30 @@ from ostiary.web.routes.management.paging import fields_of
 from ostiary.web.routes.management.views import iso
 
 router = APIRouter()
+
+
+def tenant_view(tenant: entities.Tenant) -> dict[str, Any]:
+    """Auth0's tenant settings. The domains (an Ostiary addition of import files) are left out: a Deploy CLI
+    export imported into another tenant must not carry the first tenant's domains."""
+    return {k: v for k, v in to_auth0(tenant).items() if k != "domains"}
+
+
+MINUTE_FIELDS = {"session_lifetime_in_minutes": "session_lifetime",
+                 "idle_session_lifetime_in_minutes": "idle_session_lifetime"}
+
+
+def in_hours(body: dict[str, Any]) -> dict[str, Any]:
+    """Auth0 also takes the session lifetimes in minutes (a0deploy sends them so); they are stored in hours."""
+    out = dict(body)
+    for minutes_key, hours_key in MINUTE_FIELDS.items():
+        if minutes_key in out:
+            if hours_key in out:
+                raise AdminError(f"tenant.{minutes_key}: give {hours_key} or {minutes_key}, not both")
+            value = out.pop(minutes_key)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise AdminError(f"tenant.{minutes_key}: expected a positive number of minutes, got {value!r}")
+            out[hours_key] = value / 60
+    return out
 
 
 @router.get("/tenants/settings")
@@ -28,7 +53,7 @@ async def get_settings(request: Request, call: Annotated[Call, Depends(scoped("r
 async def update_settings(
     request: Request, call: Annotated[Call, Depends(scoped("update:tenant_settings"))]
 ) -> Response:
-    body = await json_object(request)
+    body = in_hours(await json_object(request))
     tenants = Tenants(call.ctx.repos.session, clock=call.ctx.clock)
     tenant = await tenants.update(call.ctx.tenant.name, **body)
     await call.commit()

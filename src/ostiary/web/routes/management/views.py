@@ -38,7 +38,7 @@ def connection_view(conn: entities.Connection) -> dict[str, Any]:
     options = {k: v for k, v in conn.options.items() if k not in SECRET_OPTION_KEYS}
     return {
         "id": conn.id, "name": conn.name, "strategy": conn.strategy, "options": options,
-        "enabled_clients": list(conn.enabled_clients), "realms": [conn.name], "is_domain_connection": False,
+        "enabled_clients": list(conn.enabled_clients),
     }
 
 

@@ -63,6 +63,11 @@ async def test_search_with_q_and_by_email(tenant: TenantFixture, api: httpx.Asyn
         "u0@example.com", "u1@example.com", "u2@example.com"]
     paged = (await api.get("/api/v2/users", params={"per_page": "2", "page": "1", "include_totals": "true"})).json()
     assert paged["total"] == 3 and paged["start"] == 2 and paged["length"] == 1 and len(paged["users"]) == 1
+    too_many = await api.get("/api/v2/users", params={"per_page": "101"})
+    assert too_many.status_code == 400 and too_many.json()["errorCode"] == "invalid_query_string"
+    taken = await api.patch(f"/api/v2/users/{(await tenant.user(email='x@example.com')).user_id}",
+                            json={"email": "U1@example.com"})
+    assert taken.status_code == 409 and taken.json()["message"].startswith("user.email")
     bad = await api.get("/api/v2/users", params={"q": "name:jo~2"})
     assert bad.status_code == 400 and bad.json()["errorCode"] == "invalid_query_string"
     assert "jo~2" in bad.json()["message"]

@@ -10,7 +10,8 @@ from typing import Any
 
 from ostiary import entities
 from ostiary.admin import references
-from ostiary.errors import AdminError
+from ostiary.errors import AdminConflictError, AdminError
+from ostiary.logins import normalize_login
 from ostiary.store.repos import Repos
 from ostiary.store.repositories import _validate as v
 from ostiary.store.repositories.users import PROFILE_FIELDS
@@ -51,6 +52,8 @@ async def update_user(repos: Repos, user_id: str, body: dict[str, Any]) -> entit
     if password is not None and not user.has_password:
         raise AdminError("user.password: the user has no database identity")
     root = {k: val for k, val in body.items() if k in PROFILE_FIELDS and k not in METADATA_FIELDS}
+    if isinstance(root.get("email"), str):
+        root["email"] = await _new_login_email(repos, user, root["email"])
     merges: dict[str, dict[str, Any]] = {}
     for key in METADATA_FIELDS:
         if key in body:
@@ -64,6 +67,19 @@ async def update_user(repos: Repos, user_id: str, body: dict[str, Any]) -> entit
     if merges:
         await repos.users.merge_metadata(user_id, **merges)
     return await repos.users.require(user_id)
+
+
+async def _new_login_email(repos: Repos, user: entities.User, email: str) -> str:
+    """A database user's new email is stored in lower case and must stay unique in each of its connections."""
+    databases = [i.connection for i in user.identities if i.provider == "auth0"]
+    if not databases:
+        return email
+    normalized = normalize_login(email)
+    for connection in databases:
+        holder = await repos.users.by_login(connection, normalized)
+        if holder is not None and holder.user_id != user.user_id:
+            raise AdminConflictError(f"user.email: {email!r} exists already in {connection}")
+    return normalized
 
 
 async def delete_user(repos: Repos, user_id: str) -> None:

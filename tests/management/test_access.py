@@ -106,3 +106,11 @@ async def test_metadata_scope_alone_updates_metadata_only(tenant: TenantFixture,
     assert ok.status_code == 200 and ok.json()["app_metadata"] == {"a": 1}
     refused = await tenant.http.patch(f"/api/v2/users/{user.user_id}", json={"blocked": True}, headers=headers)
     assert_auth0_error(refused, 403, "insufficient_scope")
+
+
+async def test_edge_errors_under_api_v2_have_auth0s_body(tenant: TenantFixture, api: httpx.AsyncClient) -> None:
+    too_large = await api.post("/api/v2/clients", content=b"x" * (70 * 1024),
+                               headers={"content-type": "application/json"})
+    assert_auth0_error(too_large, 413, "payload_too_large")
+    async with httpx.AsyncClient(transport=tenant.http._transport, base_url="https://unknown.test") as stranger:
+        assert_auth0_error(await stranger.get("/api/v2/users"), 404, "not_found")

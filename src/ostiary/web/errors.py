@@ -18,6 +18,7 @@ from ostiary.errors import (
     InvalidRequestError,
     ManagementApiError,
     OAuthError,
+    ServerError,
     management_body,
 )
 
@@ -48,8 +49,12 @@ async def _management_error(request: Request, exc: Exception) -> Response:
 
 
 async def _admin_error(request: Request, exc: Exception) -> Response:
-    """Bad input to an admin use case: the same one-line wording the CLI prints, in Auth0's body."""
+    """Bad input to an admin use case: the same one-line wording the CLI prints, in Auth0's body. Outside the
+    Management API an admin error is a bug of the route that let it escape: the generic 500, as before."""
     assert isinstance(exc, AdminError)
+    if not is_management(request.url.path):
+        log.error("admin error outside /api/v2", extra={"path": request.url.path, "error": str(exc)})
+        return oauth_error_response(ServerError())
     return management_response(exc.status_code, str(exc), exc.code)
 
 

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ostiary.errors import management_body
 from ostiary.logs import request_id_var
+from ostiary.web.errors import is_management
 
 log = logging.getLogger("ostiary.http")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -93,7 +94,7 @@ class EdgeMiddleware:
         except _BodyTooLarge:
             if not started:
                 body = {"error": "invalid_request", "error_description": "Request body too large"}
-                if scope["path"].startswith("/api/v2/"):
+                if is_management(scope["path"]):
                     body = management_body(413, "Request body too large", "payload_too_large")
                 for message in _json_response(413, body, request_id):
                     await send(message)
@@ -103,7 +104,7 @@ class EdgeMiddleware:
             log.exception("unhandled error", extra={"path": scope["path"]})
             if not started:
                 body = {"error": "server_error", "error_description": "Internal error"}
-                if scope["path"].startswith("/api/v2/"):
+                if is_management(scope["path"]):
                     body = management_body(500, "Internal error", "server_error")
                 for message in _json_response(500, body, request_id):
                     await send(message)

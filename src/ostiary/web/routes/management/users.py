@@ -15,7 +15,7 @@ from starlette.responses import Response
 from ostiary.admin import users as user_cases
 from ostiary.admin.user_query import parse_user_query
 from ostiary.errors import ManagementQueryError, ManagementScopeError
-from ostiary.protection.admin import unblock_user
+from ostiary.protection.admin import unblock_user, user_blocks
 from ostiary.store.repositories import user_search
 from ostiary.web.routes.management.access import Call, json_object, scoped
 from ostiary.web.routes.management.paging import fields_of, page_body, page_of
@@ -116,6 +116,22 @@ async def revoke_sessions(user_id: str, call: Annotated[Call, Depends(scoped("de
     await call.ctx.repos.sessions.revoke_user(user_id)
     await call.commit()
     return call.empty(202)
+
+
+@router.get("/user-blocks")
+async def blocks_by_identifier(request: Request, call: Annotated[Call, Depends(scoped("read:users"))]) -> Response:
+    identifier = request.query_params.get("identifier")
+    if not identifier:
+        raise ManagementQueryError("Query validation error: Missing required property: identifier")
+    blocked = await user_blocks(call.ctx.repos, call.ctx.state.protection, user=identifier)
+    return call.json({"blocked_for": blocked})
+
+
+@router.get("/user-blocks/{user_id}")
+async def blocks(user_id: str, call: Annotated[Call, Depends(scoped("read:users"))]) -> Response:
+    await call.ctx.repos.users.require(user_id)
+    blocked = await user_blocks(call.ctx.repos, call.ctx.state.protection, user=user_id)
+    return call.json({"blocked_for": blocked})
 
 
 @router.delete("/user-blocks")

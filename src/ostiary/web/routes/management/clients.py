@@ -9,22 +9,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ostiary import entities
-from ostiary.errors import AdminNotFoundError, ManagementQueryError
+from ostiary.errors import AdminNotFoundError
 from ostiary.web.routes.management.access import Call, json_object, scoped
-from ostiary.web.routes.management.paging import fields_of, listing
+from ostiary.web.routes.management.paging import fields_of, listing, optional_bool
 from ostiary.web.routes.management.views import client_view
 
 router = APIRouter()
-FILTERS = ("is_global", "is_first_party")
-
-
-def _flag(params: dict[str, str], name: str) -> bool | None:
-    raw = params.get(name)
-    if raw is None:
-        return None
-    if raw not in ("true", "false"):
-        raise ManagementQueryError(f"Query validation error: '{name}' must be true or false")
-    return raw == "true"
 
 
 @router.get("/clients")
@@ -32,7 +22,7 @@ async def list_clients(request: Request, call: Annotated[Call, Depends(scoped("r
     params = dict(request.query_params)
     with_secret = "read:client_keys" in call.caller.scopes
     rows = []
-    is_global, first_party = _flag(params, "is_global"), _flag(params, "is_first_party")
+    is_global, first_party = optional_bool(params, "is_global"), optional_bool(params, "is_first_party")
     app_types = set(params["app_type"].split(",")) if params.get("app_type") else None
     for client in await call.ctx.repos.clients.listing():
         if is_global is not None and client.is_global != is_global:

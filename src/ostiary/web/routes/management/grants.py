@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from ostiary import entities
 from ostiary.errors import AdminConflictError, AdminError, AdminNotFoundError
+from ostiary.store.repositories import _validate as v
 from ostiary.web.routes.management.access import Call, json_object, scoped
 from ostiary.web.routes.management.paging import listing
 from ostiary.web.routes.management.views import grant_view
@@ -25,10 +26,7 @@ async def _grant(call: Call, grant_id: str) -> entities.ClientGrant:
 
 
 def _scope(body: dict[str, Any]) -> list[str]:
-    scope = body.get("scope", [])
-    if not isinstance(scope, list):
-        raise AdminError("clientGrant.scope: expected a list of strings")
-    return scope
+    return v.string_list("clientGrant.scope", body.get("scope", []))
 
 
 @router.get("/client-grants")
@@ -45,9 +43,7 @@ async def list_grants(request: Request, call: Annotated[Call, Depends(scoped("re
 @router.post("/client-grants")
 async def create_grant(request: Request, call: Annotated[Call, Depends(scoped("create:client_grants"))]) -> Response:
     body = await json_object(request)
-    unknown = sorted(set(body) - {"client_id", "audience", "scope"})
-    if unknown:
-        raise AdminError(f"clientGrant.{unknown[0]}: unknown field")
+    v.reject_unknown("clientGrant", body, ("client_id", "audience", "scope"))
     client_id, audience = body.get("client_id"), body.get("audience")
     for key, value in (("client_id", client_id), ("audience", audience)):
         if not isinstance(value, str) or not value:
@@ -65,9 +61,7 @@ async def update_grant(
     grant_id: str, request: Request, call: Annotated[Call, Depends(scoped("update:client_grants"))]
 ) -> Response:
     body = await json_object(request)
-    unknown = sorted(set(body) - {"scope"})
-    if unknown:
-        raise AdminError(f"clientGrant.{unknown[0]}: unknown field")
+    v.reject_unknown("clientGrant", body, ("scope",))
     grant = await _grant(call, grant_id)
     updated = await call.ctx.repos.client_grants.upsert(
         client_id=grant.client_id, audience=grant.audience, scope=_scope(body) if "scope" in body else list(grant.scope)

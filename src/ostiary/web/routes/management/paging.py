@@ -49,13 +49,19 @@ class Checkpoint:
     fields: Fields
 
 
-def _bool(params: Mapping[str, str], name: str, default: bool) -> bool:
+def optional_bool(params: Mapping[str, str], name: str) -> bool | None:
+    """A `true`/`false` query parameter, None when absent; anything else is 400 invalid_query_string."""
     raw = params.get(name)
     if raw is None or raw == "":
-        return default
+        return None
     if raw.lower() not in ("true", "false"):
         raise ManagementQueryError(f"Query validation error: '{name}' must be true or false")
     return raw.lower() == "true"
+
+
+def _bool(params: Mapping[str, str], name: str, default: bool) -> bool:
+    value = optional_bool(params, name)
+    return default if value is None else value
 
 
 def _int(params: Mapping[str, str], name: str, default: int, *, low: int, high: int | None = None) -> int:

@@ -23,6 +23,7 @@ from bench.scenarios import (
     Target,
     authorization_code,
     client_credentials,
+    management_users,
     metadata,
     password_realm,
     refresh_token,
@@ -35,17 +36,20 @@ from bench.seed import (
     RBAC_API,
     Seeded,
     extend_codes,
+    filler_email,
     issue_refresh_tokens,
+    management_token,
     row_counts,
     seed,
     seed_filler_refresh_tokens,
+    seed_filler_users,
     spec,
     write_yaml,
 )
 from ostiary.settings import Settings
 
 SCENARIOS = ("client_credentials", "authorization_code", "refresh_token", "refresh_token_rbac", "password_realm",
-             "token_exchange_apple", "userinfo", "jwks", "discovery")
+             "token_exchange_apple", "userinfo", "jwks", "discovery", *management_users.SCENARIOS)
 MASTER_KEY = "YmVuY2gtbWFzdGVyLWtleS1ub3Qtc2VjcmV0LTAxMjM0NTY3ODk"  # urlsafe-base64, 38 bytes (serve wants >= 32)
 
 
@@ -66,6 +70,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         "again (e.g. 1000000)")
     p.add_argument("--codes", type=int, default=6000, help="authorization codes minted before the exchange runs")
     p.add_argument("--users", type=int, default=8, help="database users (password-realm cycles through them)")
+    p.add_argument("--mgmt-users", type=int, default=100_000,
+                   help="stored users (filler rows) before the Management API user scenarios run")
     p.add_argument("--profile", metavar="SCENARIO", default="",
                    help="record a py-spy flame graph of one Ostiary worker during SCENARIO (bench/results/)")
     return p.parse_args(argv)
@@ -152,6 +158,14 @@ def run_backend(
         asyncio.run(seed_filler_refresh_tokens(settings, seeded, args.seed_refresh_tokens))
         report.notes.append(f"{backend}: seeded {args.seed_refresh_tokens:,} stored refresh tokens in "
                             f"{time.monotonic() - started:.1f} s")
+        mgmt_token = ""
+        if wanted & set(management_users.SCENARIOS):
+            started = time.monotonic()
+            asyncio.run(seed_filler_users(settings, seeded, args.mgmt_users))
+            mgmt_token = asyncio.run(management_token(settings))
+            report.notes.append(f"{backend}: seeded {args.mgmt_users:,} stored users in "
+                                f"{time.monotonic() - started:.1f} s")
+        email = filler_email(max(1, args.mgmt_users // 2))
         with server.ostiary(env, workers=args.workers, log_dir=log_dir, host_header=DOMAIN) as ostiary:
             target = Target(
                 name="ostiary", backend=backend, port=ostiary.port, host_header=DOMAIN, duration=args.duration,
@@ -175,6 +189,8 @@ def run_backend(
                 "userinfo": lambda: userinfo.run(target),
                 "jwks": lambda: metadata.run(target, "jwks"),
                 "discovery": lambda: metadata.run(target, "discovery"),
+                **{name: (lambda name=name: management_users.run(target, name, token=mgmt_token, email=email))
+                   for name in management_users.SCENARIOS},
             }
             for name in SCENARIOS:
                 if name in wanted:

@@ -227,3 +227,50 @@ async def row_counts(settings: Settings, seeded: Seeded) -> RowCounts:
             .where(AuthorizationCode.tenant_id == seeded.tenant_id, AuthorizationCode.consumed_at.is_not(None))
         )
     return RowCounts(int(rts or 0), int(codes or 0))
+
+
+FILLER_USER_DOMAIN = "filler.bench.test"
+
+
+def filler_email(i: int) -> str:
+    return f"user{i:07d}@{FILLER_USER_DOMAIN}"
+
+
+async def seed_filler_users(settings: Settings, seeded: Seeded, count: int) -> None:
+    """COUNT users (no identity, no password) in one server-side INSERT ... SELECT, so that user search by email
+    runs against a table as big as a real tenant's; emails are filler_email(1..COUNT)."""
+    if count <= 0:
+        return
+    columns = ("id, tenant_id, user_id, email, email_verified, user_metadata, app_metadata, blocked, logins_count, "
+               "created_at, updated_at")
+    if settings.is_sqlite:
+        rows = (
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count) "
+            "SELECT printf('fu%s%024d', :tag, i), :tenant, printf('auth0|fu%s%d', :tag, i), "
+            "printf('user%07d@' || :domain, i), 1, '{}', '{}', 0, 0, i, i FROM n"
+        )
+    else:
+        rows = (
+            "SELECT 'fu' || :tag || lpad(i::text, 24, '0'), :tenant, 'auth0|fu' || :tag || i, "
+            "'user' || lpad(i::text, 7, '0') || '@' || :domain, true, '{}'::json, '{}'::json, false, 0, i, i "
+            "FROM generate_series(1, :count) i"
+        )
+    async with admin_session(settings) as admin:
+        await admin.session.execute(
+            text(f"INSERT INTO users ({columns}) {rows}"),  # noqa: S608 - constants only
+            {"count": count, "tenant": seeded.tenant_id, "tag": secrets.token_hex(3), "domain": FILLER_USER_DOMAIN},
+        )
+    if not settings.is_sqlite:
+        async with admin_session(settings) as admin:
+            await admin.session.execute(text("ANALYZE users"))
+
+
+async def management_token(settings: Settings) -> str:
+    """A Management API token for the bench tenant, as `ostiary management token` prints it."""
+    from ostiary.admin.management_client import management_access
+
+    async with admin_session(settings) as admin:
+        tenant, repos = await admin.tenant_repos(TENANT)
+        access = await management_access(repos, tenant, client_name="bench-management", scopes=["read:users"],
+                                         scheme=settings.public_scheme, now=admin.clock.now())
+    return access.access_token

@@ -24,6 +24,7 @@ from ostiary.web.routes import (
     health,
     login,
     logout,
+    management,
     revoke,
     token,
     userinfo,
@@ -81,6 +82,7 @@ def create_app(
     routers = (
         token.router, well_known.router, userinfo.router, revoke.router, access_token.router,
         authorize.router, login.router, consent.router, logout.router, dbconnections.router, health.router,
+        management.router,
     )
     for router in routers:
         app.include_router(router)

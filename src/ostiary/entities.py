@@ -97,6 +97,7 @@ class Client:
     mobile: dict[str, Any] = field(default_factory=dict)
     client_metadata: dict[str, Any] = field(default_factory=dict)
     description: str | None = None
+    is_global: bool = False
 
     @property
     def is_public(self) -> bool:
@@ -133,6 +134,7 @@ class Api:
     skip_consent_for_verifiable_first_party_clients: bool = True
     enforce_policies: bool = False
     token_dialect: str = "access_token"
+    is_system: bool = False
 
 
 @dataclass(frozen=True, slots=True)

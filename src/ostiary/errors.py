@@ -7,6 +7,7 @@ authentication is 401 access_denied "Unauthorized"); README's "Differences from 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any, ClassVar
 
 
@@ -257,4 +258,100 @@ class DbConnectionError(OAuthError):
 
 
 class AdminError(Exception):
-    """A bad admin command or import file: one line naming the field; nothing is written."""
+    """A bad admin command, import file or Management API body: one line naming the field; nothing is written.
+
+    The CLI prints the line; the Management API answers it in Auth0's body with `status_code` and `error_code`.
+    """
+
+    status_code: ClassVar[int] = 400
+    error_code: ClassVar[str] = "invalid_body"
+
+    @property
+    def code(self) -> str:
+        return self.error_code
+
+
+class AdminNotFoundError(AdminError):
+    """The object an admin operation names does not exist: the API answers 404 `inexistent_{kind}`."""
+
+    status_code = 404
+
+    def __init__(self, message: str, *, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+    @property
+    def code(self) -> str:
+        return f"inexistent_{self.kind}"
+
+
+class AdminForbiddenError(AdminError):
+    """An operation Auth0 forbids on a system object (the Management API, the global client): 403."""
+
+    status_code = 403
+    error_code = "operation_not_supported"
+
+
+class AdminConflictError(AdminError):
+    """A name or identifier that must be unique is taken: the API answers 409."""
+
+    status_code = 409
+    error_code = "conflict"
+
+
+def management_body(status: int, message: str, error_code: str) -> dict[str, Any]:
+    """Auth0 Management API v2's error body: {"statusCode", "error" (the HTTP reason), "message", "errorCode"}."""
+    return {
+        "statusCode": status,
+        "error": HTTPStatus(status).phrase,
+        "message": wire_description(message),
+        "errorCode": error_code,
+    }
+
+
+class ManagementApiError(Exception):
+    """An error of the Management API itself (token, scope, query string, unserved feature): Auth0's body."""
+
+    status_code: ClassVar[int] = 400
+    error_code: ClassVar[str] = "bad_request"
+
+    def __init__(self, message: str, *, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.headers = dict(headers or {})
+
+    def body(self) -> dict[str, Any]:
+        return management_body(self.status_code, self.message, self.error_code)
+
+
+class ManagementTokenError(ManagementApiError):
+    """A missing, malformed, foreign or expired bearer token (Auth0: 401 "Invalid token")."""
+
+    status_code = 401
+    error_code = "invalid_token"
+
+
+class ManagementScopeError(ManagementApiError):
+    """A valid token without the scope the endpoint needs."""
+
+    status_code = 403
+    error_code = "insufficient_scope"
+
+    def __init__(self, scopes: tuple[str, ...]) -> None:
+        super().__init__(f"Insufficient scope, expected any of: {','.join(scopes)}")
+
+
+class ManagementQueryError(ManagementApiError):
+    """A query-string parameter Auth0 would refuse (bad per_page, an unsupported `q`)."""
+
+    error_code = "invalid_query_string"
+
+
+class ManagementNotFoundError(ManagementApiError):
+    status_code = 404
+    error_code = "not_found"
+
+
+class ManagementRateLimitError(ManagementApiError):
+    status_code = 429
+    error_code = "too_many_requests"

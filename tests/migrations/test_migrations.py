@@ -4,32 +4,14 @@ on SQLite and PostgreSQL (each test on a fresh database of its own)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from ostiary.store import migrate, models  # noqa: F401  (registers every table)
 from ostiary.store.db import Base, create_engine
-from tests.support import databases
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield databases.sqlite_url(tmp_path, "fresh.db")
-        return
-    reason = databases.postgres_unavailable_reason()
-    if reason:
-        if databases.REQUIRE_PG:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    with databases.postgres_database("ostiary_migrations") as url:
-        yield url
 
 
 def _run(url: str, fn: Any) -> Any:

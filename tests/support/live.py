@@ -19,6 +19,7 @@ import httpx
 from ostiary.admin.provision import provision_tenant
 from ostiary.admin.session import admin_session
 from ostiary.settings import Settings
+from tests.support.tls import TlsFiles
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,6 +41,8 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")
 
 
+
+
 @contextmanager
 def live_server(
     *,
@@ -51,10 +54,16 @@ def live_server(
     args: tuple[str, ...] = (),
     scheme: str = "http",
     verify: ssl.SSLContext | bool = True,
+    port: int | None = None,
+    tls: TlsFiles | None = None,
 ) -> Iterator[LiveServer]:
     """Start the server, wait until every worker answers /healthz, stop it afterwards (SIGTERM, then kill).
-    `args`: more `ostiary serve` options (--tls-cert ..., with scheme="https" and verify= the CA file)."""
-    port = free_port()
+    `args`: more `ostiary serve` options (--tls-cert ..., with scheme="https" and verify= the CA file); `tls`:
+    serve https with that certificate (the same options, scheme and verify filled in)."""
+    port = port or free_port()
+    if tls is not None:
+        args = (*args, "--tls-cert", str(tls.cert), "--tls-key", str(tls.key))
+        scheme, verify = "https", tls.client_context()
     env = {
         **os.environ,
         "OSTIARY_DATABASE_URL": database_url,

@@ -8,6 +8,7 @@ from typing import Any
 
 from ostiary import entities
 from ostiary.admin.session import AdminSession
+from ostiary.admin.system_api import ensure_system_objects
 from ostiary.errors import AdminError
 
 DEFAULT_DATABASE_CONNECTION = "Username-Password-Authentication"
@@ -21,11 +22,13 @@ DEMO_EMAIL = "demo@example.com"
 async def provision_tenant(
     admin: AdminSession, *, name: str, domains: list[str], default_connection: bool = True, **fields: Any
 ) -> entities.Tenant:
-    """A tenant as Auth0 creates one: RS256 signing keys (current and next) and the database connection
-    Username-Password-Authentication (default_connection=False leaves it out)."""
+    """A tenant as Auth0 creates one: RS256 signing keys (current and next), its Management API and its global
+    client, and the database connection Username-Password-Authentication (default_connection=False leaves it
+    out)."""
     tenant = await admin.tenants.create(name=name, domains=domains, **fields)
     repos = admin.repos(tenant)
     await repos.signing_keys.ensure("RS256")
+    await ensure_system_objects(repos, tenant)
     if default_connection:
         await repos.connections.create(name=DEFAULT_DATABASE_CONNECTION, strategy="auth0")
     return tenant

@@ -18,6 +18,7 @@ from ostiary.cli import (
     demo,
     grants,
     keys,
+    management,
     porting,
     protection,
     roles,
@@ -65,6 +66,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(actions.app, name="actions")
 app.add_typer(actions.profiles_app, name="token-exchange-profiles")
 app.add_typer(protection.app, name="protection")
+app.add_typer(management.app, name="management")
 app.command("import")(porting.import_)
 app.command("export")(porting.export)
 app.command("demo")(demo.demo)

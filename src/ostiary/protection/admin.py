@@ -1,4 +1,5 @@
-"""Admin unblock of brute-force blocks, for the CLI (`ostiary protection unblock`)."""
+"""Admin view and unblock of brute-force blocks, for the CLI (`ostiary protection unblock`) and the Management
+API (`/api/v2/user-blocks`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,19 @@ async def failure_keys(repos: Repos, user: str) -> list[str]:
         found = await repos.users.by_login(connection.name, user)
         keys.append(brute_force.failure_key(connection.name, found, user))
     return list(dict.fromkeys(keys))
+
+
+async def user_blocks(repos: Repos, protection: Protection, *, user: str) -> list[dict[str, str]]:
+    """Auth0's `blocked_for`: the IPs `user` (a user_id, or the email/username tried) is blocked from now."""
+    counters = protection.failure_counters(repos)
+    found = await repos.users.by_user_id(user)
+    password_changed_at = found.last_password_reset if found else None
+    out: list[dict[str, str]] = []
+    for key in await failure_keys(repos, user):
+        for ip, state in await counters.blocked(key):
+            if not brute_force.is_stale(state, repos.clock.now(), password_changed_at):
+                out.append({"identifier": user, "ip": ip})
+    return out
 
 
 async def unblock_user(repos: Repos, protection: Protection, *, user: str, ip: str | None) -> int:

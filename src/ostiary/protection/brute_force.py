@@ -45,7 +45,7 @@ def _counters(ctx: TenantContext) -> FailureCounters:
     return ctx.state.protection.failure_counters(ctx.repos)
 
 
-def _stale(state: FailureState, now: float, password_changed_at: float | None) -> bool:
+def is_stale(state: FailureState, now: float, password_changed_at: float | None) -> bool:
     """Auth0 lifts a block when the password changes or 30 days pass."""
     if password_changed_at is not None and state.updated_at <= password_changed_at:
         return True
@@ -62,7 +62,7 @@ async def ensure_not_blocked(
         state = await counters.get(key, ip)
         if state is None:
             return
-        if _stale(state, ctx.clock.now(), password_changed_at):
+        if is_stale(state, ctx.clock.now(), password_changed_at):
             await counters.reset(key, ip)
             return
     except (RedisError, OSError) as exc:

@@ -31,6 +31,10 @@ class FailureCounters(Protocol):
         """Forget the failures of (user_key, ip): a successful login or a block voided by a password change."""
         ...
 
+    async def blocked(self, user_key: str) -> list[tuple[str, FailureState]]:
+        """The (IP, record) pairs of user_key that are blocked (stale ones included: the caller judges)."""
+        ...
+
     async def clear(self, user_key: str, ip: str | None = None) -> int:
         """Admin unblock: forget (user_key, ip), or every IP of user_key. Returns how many records went."""
         ...

@@ -81,6 +81,14 @@ class DbFailureCounters:
     async def reset(self, user_key: str, ip: str) -> None:
         await self.session.execute(delete(LoginFailure).where(self._where(user_key, ip)))
 
+    async def blocked(self, user_key: str) -> list[tuple[str, FailureState]]:
+        rows = await self.session.execute(
+            select(LoginFailure.ip, LoginFailure.failures, LoginFailure.blocked_at, LoginFailure.updated_at)
+            .where(self._where(user_key, None), LoginFailure.blocked_at.isnot(None))
+            .order_by(LoginFailure.ip)
+        )
+        return [(r[0], FailureState(r[1], r[2], r[3])) for r in rows.all()]
+
     async def clear(self, user_key: str, ip: str | None = None) -> int:
         result = await self.session.execute(delete(LoginFailure).where(self._where(user_key, ip)))
         return int(result.rowcount)  # type: ignore[attr-defined]

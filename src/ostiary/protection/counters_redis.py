@@ -62,6 +62,14 @@ class RedisFailureCounters:
         await self.redis.delete(self._key(user_key, ip))
         await self.redis.srem(self._index(user_key), ip)
 
+    async def blocked(self, user_key: str) -> list[tuple[str, FailureState]]:
+        out = []
+        for ip in sorted(_text(m) for m in await self.redis.smembers(self._index(user_key))):
+            state = await self.get(user_key, ip)
+            if state is not None and state.blocked_at is not None:
+                out.append((ip, state))
+        return out
+
     async def clear(self, user_key: str, ip: str | None = None) -> int:
         if ip is not None:
             removed = int(await self.redis.delete(self._key(user_key, ip)))

@@ -13,10 +13,11 @@ from typing import Any
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ostiary.errors import TemporarilyUnavailableError
+from ostiary.errors import TemporarilyUnavailableError, management_body
 from ostiary.logs import request_id_var
 from ostiary.metrics import Metrics
 from ostiary.store.outage import is_database_unavailable
+from ostiary.web.errors import is_management
 from ostiary.web.pages import error_page
 
 log = logging.getLogger("ostiary.http")
@@ -122,9 +123,10 @@ class EdgeMiddleware:
         except _BodyTooLarge:
             status = 413
             if not started:
-                for message in _json_response(
-                    413, {"error": "invalid_request", "error_description": "Request body too large"}, request_id
-                ):
+                body = {"error": "invalid_request", "error_description": "Request body too large"}
+                if is_management(scope["path"]):
+                    body = management_body(413, "Request body too large", "payload_too_large")
+                for message in _json_response(413, body, request_id):
                     await send(message)
         except ClientDisconnect:
             status = 499  # the client went away before sending its whole body: nobody to answer
@@ -137,9 +139,10 @@ class EdgeMiddleware:
                 return
             log.exception("unhandled error", extra={"path": scope["path"]})
             if not started:
-                for message in _json_response(
-                    500, {"error": "server_error", "error_description": "Internal error"}, request_id
-                ):
+                body = {"error": "server_error", "error_description": "Internal error"}
+                if is_management(scope["path"]):
+                    body = management_body(500, "Internal error", "server_error")
+                for message in _json_response(500, body, request_id):
                     await send(message)
         finally:
             request_id_var.reset(token)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ostiary.store.db import Base
@@ -38,6 +38,8 @@ class Client(Base):
     native_social_login: Mapped[JsonDict]
     mobile: Mapped[JsonDict]
     client_metadata: Mapped[JsonDict]
+    # Auth0's one "All Applications" client per tenant (`global: true`): listed by the Management API only.
+    is_global: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[Epoch]
     updated_at: Mapped[OptEpoch]
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ostiary.store.db import Base
@@ -27,5 +27,7 @@ class ResourceServer(Base):
     skip_consent_for_verifiable_first_party_clients: Mapped[bool] = mapped_column(default=True)
     enforce_policies: Mapped[bool] = mapped_column(default=False)
     token_dialect: Mapped[str] = mapped_column(String(32), default="access_token")
+    # The tenant's Management API (`https://{domain}/api/v2/`): not deletable, listed by the Management API only.
+    is_system: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[Epoch]
     updated_at: Mapped[OptEpoch]

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import delete
 
 from ostiary import entities
-from ostiary.errors import AdminError
+from ostiary.errors import AdminConflictError, AdminError, AdminForbiddenError, AdminNotFoundError
 from ostiary.ids import new_client_id, new_client_secret
 from ostiary.store.models import Client as ClientRow
 from ostiary.store.models import ClientGrant as ClientGrantRow
@@ -77,6 +77,7 @@ def _check_nested(path: str, value: Any) -> dict[str, Any]:
         elif key == "enabled" and not isinstance(sub, bool):
             raise AdminError(f"client.{path}.enabled: expected true or false, got {sub!r}")
     return obj
+GLOBAL_CLIENT_NAME = "All Applications"
 
 
 def to_entity(row: ClientRow, secret: str | None) -> entities.Client:
@@ -111,6 +112,7 @@ def to_entity(row: ClientRow, secret: str | None) -> entities.Client:
         native_social_login=dict(row.native_social_login or {}),
         mobile=dict(row.mobile or {}),
         client_metadata=dict(row.client_metadata or {}),
+        is_global=row.is_global,
     )
 
 
@@ -179,12 +181,32 @@ class Clients(TenantScoped):
         """By client_id, else by name (the CLI and import files refer to clients by name)."""
         client = await self.by_client_id(ref) or await self.by_name(ref)
         if client is None:
-            raise AdminError(f"client: no client {ref!r} in this tenant")
+            raise AdminNotFoundError(f"client: no client {ref!r} in this tenant", kind="client")
         return client
 
     async def all(self) -> list[entities.Client]:
+        """The tenant's applications, without the global "All Applications" client (the CLI and import/export
+        never see it)."""
+        return [c for c in await self.listing() if not c.is_global]
+
+    async def listing(self) -> list[entities.Client]:
+        """Every client, the global one included, as the Management API lists them. Used by: GET /clients."""
         rows = (await self.session.scalars(self._select(ClientRow).order_by(ClientRow.name))).all()
         return [self._entity(r) for r in rows]
+
+    async def ensure_global(self) -> entities.Client:
+        """Auth0's one `global: true` client per tenant ("All Applications"; a0deploy's export needs it). It
+        can run no flow: no grant types, no callbacks, no secret."""
+        row = await self.session.scalar(self._select(ClientRow).where(ClientRow.is_global.is_(True)))
+        if row is None:
+            row = self._new(
+                ClientRow, client_id=new_client_id(), name=GLOBAL_CLIENT_NAME, is_global=True, app_type="regular_web",
+                token_endpoint_auth_method="none", callbacks=[], allowed_logout_urls=[], web_origins=[],
+                allowed_origins=[], grant_types=[], jwt_configuration={}, refresh_token={}, native_social_login={},
+                mobile={}, client_metadata={}, created_at=self.clock.now(),
+            )
+            await self.session.flush()
+        return self._entity(row)
 
     async def _ensure_keys(self, clean: dict[str, Any]) -> None:
         """A client whose ID tokens are ES256 needs the tenant's ES256 keys."""
@@ -209,9 +231,9 @@ class Clients(TenantScoped):
             # of client ids keeps the two `sub` namespaces disjoint (RFC 9700 §4.15.1; catalogue AU-04).
             raise AdminError(f"client.client_id: {client_id!r} may not be empty or contain '|' or '@'")
         if await self.by_client_id(client_id):
-            raise AdminError(f"client.client_id: {client_id!r} exists already")
+            raise AdminConflictError(f"client.client_id: {client_id!r} exists already")
         if await self.by_name(clean["name"]):
-            raise AdminError(f"client.name: a client named {clean['name']!r} exists already")
+            raise AdminConflictError(f"client.name: a client named {clean['name']!r} exists already")
         clean.setdefault("grant_types", list(DEFAULT_GRANT_TYPES[app_type]))
         if "token_endpoint_auth_method" not in clean:
             clean["token_endpoint_auth_method"] = (
@@ -238,6 +260,8 @@ class Clients(TenantScoped):
 
     async def _row(self, ref: str) -> ClientRow:
         client = await self.require(ref)
+        if client.is_global:
+            raise AdminForbiddenError(f"client: the global client {GLOBAL_CLIENT_NAME!r} cannot be changed")
         row = await self.session.get(ClientRow, client.id)
         assert row is not None
         return row
@@ -246,7 +270,7 @@ class Clients(TenantScoped):
         row = await self._row(ref)
         clean = _clean(fields, app_type=fields.get("app_type", row.app_type))
         if "name" in clean and clean["name"] != row.name and await self.by_name(clean["name"]):
-            raise AdminError(f"client.name: a client named {clean['name']!r} exists already")
+            raise AdminConflictError(f"client.name: a client named {clean['name']!r} exists already")
         await self._ensure_keys(clean)
         for key, value in clean.items():
             setattr(row, key, value)
@@ -325,7 +349,9 @@ class ClientGrants(TenantScoped):
             )
         )
         if not result.rowcount:  # type: ignore[attr-defined]
-            raise AdminError(f"clientGrant: no grant for client {client_id!r} and audience {audience!r}")
+            raise AdminNotFoundError(
+                f"clientGrant: no grant for client {client_id!r} and audience {audience!r}", kind="grant"
+            )
 
 
 def _grant(row: ClientGrantRow) -> entities.ClientGrant:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ostiary import entities
-from ostiary.errors import AdminError
+from ostiary.errors import AdminConflictError, AdminError, AdminNotFoundError
 from ostiary.store.models import Connection as ConnectionRow
 from ostiary.store.repositories import _validate as v
 from ostiary.store.repositories.base import TenantScoped
@@ -28,7 +28,7 @@ class Connections(TenantScoped):
     async def require(self, name: str) -> entities.Connection:
         conn = await self.by_name(name)
         if conn is None:
-            raise AdminError(f"connection: no connection named {name!r}")
+            raise AdminNotFoundError(f"connection: no connection named {name!r}", kind="connection")
         return conn
 
     async def all(self) -> list[entities.Connection]:
@@ -59,7 +59,7 @@ class Connections(TenantScoped):
         if not name or not isinstance(name, str):
             raise AdminError("connection.name: required")
         if await self.by_name(name):
-            raise AdminError(f"connection.name: {name!r} exists already")
+            raise AdminConflictError(f"connection.name: {name!r} exists already")
         if "strategy" not in fields:
             raise AdminError("connection.strategy: required")
         clean = self._clean(fields)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ostiary import entities
-from ostiary.errors import AdminError
+from ostiary.errors import AdminConflictError, AdminError, AdminForbiddenError, AdminNotFoundError
 from ostiary.ids import new_client_secret
 from ostiary.store.models import ResourceServer as ApiRow
 from ostiary.store.repositories import _validate as v
@@ -65,12 +65,42 @@ class ResourceServers(TenantScoped):
     async def require(self, identifier: str) -> entities.Api:
         api = await self.by_identifier(identifier)
         if api is None:
-            raise AdminError(f"resourceServer: no API with identifier {identifier!r}")
+            raise AdminNotFoundError(f"resourceServer: no API with identifier {identifier!r}", kind="resource_server")
         return api
 
     async def all(self) -> list[entities.Api]:
+        """The tenant's own APIs, without its Management API (the CLI and import/export never see it)."""
+        return [api for api in await self.listing() if not api.is_system]
+
+    async def listing(self) -> list[entities.Api]:
+        """Every API, the system one included. Used by: GET /resource-servers."""
         rows = (await self.session.scalars(self._select(ApiRow).order_by(ApiRow.identifier))).all()
         return [self._entity(r) for r in rows]
+
+    async def system(self) -> entities.Api | None:
+        """The tenant's Management API. Used by: every /api/v2 request (its identifier is the audience)."""
+        row = await self.session.scalar(self._select(ApiRow).where(ApiRow.is_system.is_(True)))
+        return self._entity(row) if row else None
+
+    async def ensure_system(self, *, identifier: str, name: str, scopes: list[dict[str, str]]) -> entities.Api:
+        """The tenant's Management API: RS256 always (its tokens are verified against the tenant's keys)."""
+        existing = await self.system()
+        if existing is not None:
+            return existing
+        row = self._new(
+            ApiRow, identifier=identifier, name=name, scopes=scopes, is_system=True, signing_alg="RS256",
+            created_at=self.clock.now(),
+        )
+        await self.session.flush()
+        return self._entity(row)
+
+    async def _changeable(self, identifier: str) -> ApiRow:
+        api = await self.require(identifier)
+        if api.is_system:
+            raise AdminForbiddenError(f"resourceServer: {api.name!r} is a system API and cannot be changed")
+        row = await self.session.get(ApiRow, api.id)
+        assert row is not None
+        return row
 
     def _entity(self, row: ApiRow) -> entities.Api:
         scopes = row.scopes or []
@@ -89,13 +119,14 @@ class ResourceServers(TenantScoped):
             skip_consent_for_verifiable_first_party_clients=row.skip_consent_for_verifiable_first_party_clients,
             enforce_policies=row.enforce_policies,
             token_dialect=row.token_dialect,
+            is_system=row.is_system,
         )
 
     async def create(self, *, identifier: str, **fields: Any) -> entities.Api:
         if not identifier or not isinstance(identifier, str):
             raise AdminError("resourceServer.identifier: required")
         if await self.by_identifier(identifier):
-            raise AdminError(f"resourceServer.identifier: {identifier!r} exists already")
+            raise AdminConflictError(f"resourceServer.identifier: {identifier!r} exists already")
         clean = _clean(fields)
         secret = clean.pop("signing_secret", None) or new_client_secret()
         clean.setdefault("name", identifier)
@@ -112,9 +143,7 @@ class ResourceServers(TenantScoped):
         return self._entity(row)
 
     async def update(self, identifier: str, **fields: Any) -> entities.Api:
-        api = await self.require(identifier)
-        row = await self.session.get(ApiRow, api.id)
-        assert row is not None
+        row = await self._changeable(identifier)
         clean = _clean(fields)
         if "signing_alg" in clean:
             await self._signing_keys().ensure_for(clean["signing_alg"])
@@ -127,12 +156,11 @@ class ResourceServers(TenantScoped):
         if "scopes" in clean:
             # A scope the API no longer defines is no one's permission any more (Auth0 does the same).
             roles = Roles(self.session, self.tenant_id, box=self.box, clock=self.clock)
-            await roles.prune_scopes(api.id, [s["value"] for s in clean["scopes"]])
+            await roles.prune_scopes(row.id, [s["value"] for s in clean["scopes"]])
         return self._entity(row)
 
     async def delete(self, identifier: str) -> None:
         """The API; every role's and user's permission for it goes too (ON DELETE CASCADE)."""
-        api = await self.require(identifier)
-        row = await self.session.get(ApiRow, api.id)
+        row = await self._changeable(identifier)
         await self.session.delete(row)
         await self.session.flush()

@@ -126,6 +126,16 @@ class LoginSessions(TenantScoped):
             row.clients = [*(row.clients or []), client_id]
         await self.session.flush()
 
+    async def revoke_user(self, user_id: str) -> None:
+        """End every session of a user. Used by: DELETE /api/v2/users/{id}/sessions."""
+        await self.session.execute(
+            update(SessionRow)
+            .where(
+                SessionRow.tenant_id == self.tenant_id, SessionRow.user_id == user_id, SessionRow.revoked_at.is_(None)
+            )
+            .values(revoked_at=self.clock.now())
+        )
+
     async def revoke(self, session_id: str) -> None:
         """End a session (logout, or a new login in the same browser). Used by: /v2/logout, /oidc/logout, /u/login."""
         await self.session.execute(

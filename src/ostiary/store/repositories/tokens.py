@@ -83,6 +83,20 @@ class Grants(TenantScoped):
         )
         return revoked_at is not None
 
+    async def revoke_user(self, user_id: str) -> list[str]:
+        """Revoke every grant of a user, with its refresh tokens and JWT access tokens (/userinfo checks the
+        grant). Used by: DELETE /api/v2/users/{id}/refresh-tokens and user deletion."""
+        grant_ids = (
+            await self.session.scalars(
+                select(GrantRow.id).where(
+                    GrantRow.tenant_id == self.tenant_id, GrantRow.user_id == user_id, GrantRow.revoked_at.is_(None)
+                )
+            )
+        ).all()
+        for grant_id in grant_ids:
+            await self.revoke(grant_id)
+        return list(grant_ids)
+
     async def revoke(self, grant_id: str) -> None:
         """Revoke a grant and every refresh token issued from it (reuse detection, /oauth/revoke)."""
         now = self.clock.now()

@@ -6,11 +6,11 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ostiary import entities
-from ostiary.errors import AdminError
+from ostiary.errors import AdminConflictError, AdminError, AdminNotFoundError
 from ostiary.ids import new_auth0_user_id
 from ostiary.logins import normalize_login, normalize_username
 from ostiary.passwords import hash_password
@@ -152,7 +152,7 @@ class Users(TenantScoped):
     async def require(self, user_id: str) -> entities.User:
         user = await self.by_user_id(user_id)
         if user is None:
-            raise AdminError(f"user: no user {user_id!r}")
+            raise AdminNotFoundError(f"user: no user {user_id!r}", kind="user")
         return user
 
     async def password_hash(self, user_id: str) -> str | None:
@@ -176,10 +176,6 @@ class Users(TenantScoped):
     async def by_verified_email(self, email: str, *, limit: int = 10) -> list[entities.User]:
         """Users whose email is verified and equals `email` (case-insensitive). Used by: hooks' api.users."""
         return await self._by_email(email.strip().lower(), verified_only=True, limit=limit)
-
-    async def by_email(self, email: str, *, limit: int = 10) -> list[entities.User]:
-        """Users whose email equals `email` as a login (verified or not). Used by: the admin commands."""
-        return await self._by_email(normalize_login(email), verified_only=False, limit=limit)
 
     async def _by_email(self, email: str, *, verified_only: bool, limit: int) -> list[entities.User]:
         query = self._select(UserRow).where(func.lower(UserRow.email) == email)
@@ -232,10 +228,13 @@ class Users(TenantScoped):
         )
         await self.session.flush()
 
-    async def _row(self, user_id: str) -> UserRow:
-        row = await self.session.scalar(self._select(UserRow).where(UserRow.user_id == user_id))
+    async def _row(self, user_id: str, *, lock: bool = False) -> UserRow:
+        query = self._select(UserRow).where(UserRow.user_id == user_id)
+        row = await self.session.scalar(
+            query.with_for_update().execution_options(populate_existing=True) if lock else query
+        )
         if row is None:
-            raise AdminError(f"user: no user {user_id!r}")
+            raise AdminNotFoundError(f"user: no user {user_id!r}", kind="user")
         return row
 
     async def create(
@@ -256,13 +255,13 @@ class Users(TenantScoped):
         external_id = external_id or new_auth0_user_id()
         user_id = f"{provider}|{external_id}"
         if await self.by_user_id(user_id):
-            raise AdminError(f"user.user_id: {user_id!r} exists already")
+            raise AdminConflictError(f"user.user_id: {user_id!r} exists already")
         email = fields.get("email")
         if strategy == "auth0":
             if not email and not fields.get("username"):
                 raise AdminError("user.email: required for a database user")
             if email and await self.by_login(connection, email):
-                raise AdminError(f"user.email: {email!r} exists already in {connection}")
+                raise AdminConflictError(f"user.email: {email!r} exists already in {connection}")
         if password is not None:
             password_hash = hash_password(password)
         now = self.clock.now()
@@ -319,8 +318,9 @@ class Users(TenantScoped):
     async def merge_metadata(
         self, user_id: str, *, app_metadata: dict[str, Any] | None = None, user_metadata: dict[str, Any] | None = None
     ) -> None:
-        """Apply key-level metadata changes; a None value deletes the key (Auth0's Actions semantics)."""
-        row = await self._row(user_id)
+        """Apply key-level metadata changes; a None value deletes the key (Auth0's Actions and Management API
+        semantics). The row is locked first (PostgreSQL): two concurrent merges never lose each other's keys."""
+        row = await self._row(user_id, lock=True)
         for attr, changes in (("app_metadata", app_metadata), ("user_metadata", user_metadata)):
             if not changes:
                 continue
@@ -421,3 +421,55 @@ class Users(TenantScoped):
         await self.session.flush()
         self.session.expire_all()
         return await self.require(primary_user_id)
+
+    async def search(
+        self, where: ColumnElement[bool] | None, *, order: list[Any], offset: int, limit: int, count: bool
+    ) -> tuple[list[entities.User], int | None]:
+        """A page of users matching `where` (store/repositories/user_search.py), and the total when `count`.
+        Used by: GET /api/v2/users."""
+        query = self._select(UserRow)
+        if where is not None:
+            query = query.where(where)
+        rows = (await self.session.scalars(query.order_by(*order).offset(offset).limit(limit))).all()
+        total = None
+        if count:
+            total = await self.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        return [await self._entity(r) for r in rows], total
+
+    async def by_email(self, email: str) -> list[entities.User]:
+        """Every user with this email, in any connection: the stored value or its lower case (database users'
+        emails are stored in lower case), on the (tenant_id, email) index. Used by: GET /api/v2/users-by-email and
+        the admin commands' lookup by email."""
+        rows = await self.session.scalars(
+            self._select(UserRow).where(UserRow.email.in_(sorted({email, email.lower()}))).order_by(UserRow.created_at)
+        )
+        return [await self._entity(r) for r in rows.all()]
+
+    async def unlink(self, primary_user_id: str, *, provider: str, external_id: str) -> entities.User:
+        """Detach one secondary identity into a user of its own (Auth0 "Unlink user accounts"); returns the new
+        user. The primary identity (the one user_id names) cannot be unlinked."""
+        primary = await self._row(primary_user_id)
+        if primary_user_id == f"{provider}|{external_id}":
+            raise AdminError(f"identity: {provider}|{external_id} is the primary identity of {primary_user_id!r}")
+        identity = await self.session.scalar(
+            select(IdentityRow).where(
+                IdentityRow.tenant_id == self.tenant_id, IdentityRow.user_pk == primary.id,
+                IdentityRow.provider == provider, IdentityRow.external_id == external_id,
+            )
+        )
+        if identity is None:
+            raise AdminNotFoundError(
+                f"identity: {primary_user_id!r} has no identity {provider}|{external_id}", kind="identity"
+            )
+        profile = dict(identity.profile_data or {})
+        now = self.clock.now()
+        email = profile.get("email")
+        row = self._new(
+            UserRow, user_id=f"{provider}|{external_id}", email=email if isinstance(email, str) else None,
+            user_metadata={}, app_metadata={}, created_at=now, updated_at=now,
+        )
+        await self.session.flush()
+        identity.user_pk = row.id
+        primary.updated_at = now
+        await self.session.flush()
+        return await self._entity(row)

@@ -1,0 +1,66 @@
+"""Stored objects in the Management API's JSON shapes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ostiary import entities
+from ostiary.admin.sections import clients as client_section
+from ostiary.admin.sections import resource_servers as api_section
+from ostiary.store.secrets import SECRET_OPTION_KEYS
+
+
+def iso(epoch: float | None) -> str | None:
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def client_view(client: entities.Client, *, with_secret: bool) -> dict[str, Any]:
+    """Auth0's client; `client_secret` only for a caller holding read:client_keys (as Auth0 does)."""
+    view = {**client_section.to_auth0(client), "global": client.is_global}
+    if with_secret and client.client_secret:
+        view["client_secret"] = client.client_secret
+    return view
+
+
+def api_view(api: entities.Api) -> dict[str, Any]:
+    return {"id": api.id, **api_section.to_auth0(api), "is_system": api.is_system}
+
+
+def grant_view(grant: entities.ClientGrant) -> dict[str, Any]:
+    return {"id": grant.id, "client_id": grant.client_id, "audience": grant.audience, "scope": list(grant.scope)}
+
+
+def connection_view(conn: entities.Connection) -> dict[str, Any]:
+    """Secret options (client_secret, ...) are never shown, as Auth0 hides them."""
+    options = {k: v for k, v in conn.options.items() if k not in SECRET_OPTION_KEYS}
+    return {
+        "id": conn.id, "name": conn.name, "strategy": conn.strategy, "options": options,
+        "enabled_clients": list(conn.enabled_clients),
+    }
+
+
+def user_view(user: entities.User) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "user_id": user.user_id,
+        "email": user.email,
+        "email_verified": user.email_verified,
+        "username": user.username,
+        "name": user.name,
+        "nickname": user.nickname,
+        "picture": user.picture,
+        "given_name": user.given_name,
+        "family_name": user.family_name,
+        "user_metadata": dict(user.user_metadata),
+        "app_metadata": dict(user.app_metadata),
+        "blocked": user.blocked,
+        "identities": [i.as_auth0() for i in user.identities],
+        "logins_count": user.logins_count,
+        "last_login": iso(user.last_login),
+        "last_password_reset": iso(user.last_password_reset),
+        "created_at": iso(user.created_at),
+        "updated_at": iso(user.updated_at),
+    }
+    return {k: val for k, val in view.items() if val is not None}

@@ -10,7 +10,7 @@ from ostiary import entities
 from ostiary.admin import references
 from ostiary.admin.provision import DEFAULT_DATABASE_CONNECTION
 from ostiary.admin.session import AdminSession
-from ostiary.cli import protection, users_link
+from ostiary.cli import protection, users_bulk, users_link
 from ostiary.cli._common import JsonOpt, TenantOpt, done, emit, given, parse_assignments, run_admin
 
 app = typer.Typer(help="Users of database connections.", no_args_is_help=True)
@@ -122,6 +122,8 @@ def delete(user_id: UserIdArg, tenant: TenantOpt, as_json: JsonOpt = False) -> N
     done(f"deleted user {user_id}", as_json=as_json, deleted=user_id)
 
 
-# Commands that live beside their feature: account linking and brute-force unblock.
+# Commands that live beside their feature: account linking, brute-force unblock, Auth0 bulk import/export.
 app.command("link")(users_link.link)
+app.command("import")(users_bulk.import_)
+app.command("export")(users_bulk.export)
 app.command("unblock")(protection.unblock)

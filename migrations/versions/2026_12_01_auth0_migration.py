@@ -1,4 +1,4 @@
-"""auth0_migration: users keep the MFA factors of Auth0's bulk import (TOTP secrets, phone, email) for the MFA work
+"""auth0_migration: an index for case-insensitive usernames; users keep the MFA factors of Auth0's bulk import (TOTP secrets, phone, email) for the MFA work
 
 Revision ID: auth0_migration
 Revises: browser_login
@@ -18,8 +18,11 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column("users", sa.Column("mfa_factors", sa.JSON(), nullable=True))
+    # Logins and the bulk import look usernames up case-insensitively: without it, each is a table scan.
+    op.create_index("ix_users_tenant_username_lower", "users", ["tenant_id", sa.text("lower(username)")])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_users_tenant_username_lower", table_name="users")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("mfa_factors")

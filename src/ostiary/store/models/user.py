@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ostiary.store.db import Base
@@ -14,6 +14,7 @@ class User(Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "user_id"),
         Index("ix_users_tenant_email", "tenant_id", "email"),
+        Index("ix_users_tenant_username_lower", "tenant_id", func.lower(text("username"))),
     )
 
     id: Mapped[Pk]

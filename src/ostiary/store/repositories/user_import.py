@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import JSON, Table, bindparam, func, insert, select, text, update
 
 from ostiary.ids import new_id
 from ostiary.store.models import Identity as IdentityRow
@@ -35,25 +36,30 @@ class UserImport(TenantScoped):
     async def existing(
         self, connection: str, *, emails: Sequence[str], usernames: Sequence[str], user_ids: Sequence[str]
     ) -> list[ExistingUser]:
-        """Users of this tenant holding one of the user_ids, or one of the emails/usernames in `connection`."""
-        in_connection = (
-            select(IdentityRow.user_pk)
-            .where(IdentityRow.tenant_id == self.tenant_id, IdentityRow.connection == connection)
-            .scalar_subquery()
-        )
-        match: list[ColumnElement[bool]] = [UserRow.user_id.in_(user_ids)] if user_ids else []
-        if emails:
-            match.append(UserRow.id.in_(in_connection) & UserRow.email.in_(emails))
-        if usernames:
-            match.append(UserRow.id.in_(in_connection) & func.lower(UserRow.username).in_(usernames))
-        if not match:
+        """Users of this tenant holding one of the user_ids, emails or (lower-cased) usernames, each flagged
+        with whether it has an identity in `connection`. One indexed query per key kind, so a batch costs the
+        same at the millionth user as at the first."""
+        wanted = [(UserRow.user_id, user_ids), (UserRow.email, emails), (func.lower(UserRow.username), usernames)]
+        found: dict[str, Any] = {}
+        for column, values in wanted:
+            if not values:
+                continue
+            rows = await self.session.execute(
+                select(UserRow.id, UserRow.user_id, UserRow.email, UserRow.username, UserRow.password_hash)
+                .where(UserRow.tenant_id == self.tenant_id, column.in_(values))
+            )
+            found.update({r[0]: r for r in rows.all()})
+        if not found:
             return []
-        rows = await self.session.execute(
-            select(UserRow.id, UserRow.user_id, UserRow.email, UserRow.username, UserRow.password_hash,
-                   UserRow.id.in_(in_connection))
-            .where(UserRow.tenant_id == self.tenant_id, or_(*match))
+        in_connection = set(
+            (await self.session.scalars(
+                select(IdentityRow.user_pk).where(
+                    IdentityRow.tenant_id == self.tenant_id, IdentityRow.connection == connection,
+                    IdentityRow.user_pk.in_(list(found)),
+                )
+            )).all()
         )
-        return [ExistingUser(r[0], r[1], r[2], r[3], bool(r[5]), r[4]) for r in rows.all()]
+        return [ExistingUser(r[0], r[1], r[2], r[3], r[0] in in_connection, r[4]) for r in found.values()]
 
     async def insert(self, connection: str, users: Sequence[dict[str, Any]]) -> None:
         """Users with their database identity (`auth0|{external_id}`); every dict holds every user column."""
@@ -70,8 +76,24 @@ class UserImport(TenantScoped):
                 "provider": "auth0", "external_id": external_id, "is_social": False, "profile_data": {},
                 "created_at": user.get("created_at") or now,
             })
-        await self.session.execute(insert(_USERS), user_rows)
-        await self.session.execute(insert(_IDENTITIES), identity_rows)
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self._copy(_USERS, user_rows)
+            await self._copy(_IDENTITIES, identity_rows)
+        else:
+            await self.session.execute(insert(_USERS), user_rows)
+            await self.session.execute(insert(_IDENTITIES), identity_rows)
+
+    async def _copy(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """PostgreSQL's COPY on the session's own connection (same transaction): ~10x an INSERT per row."""
+        columns = [c.name for c in table.columns]
+        as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
+        records = [
+            tuple(json.dumps(row.get(c)) if c in as_json and row.get(c) is not None else row.get(c) for c in columns)
+            for row in rows
+        ]
+        raw = await (await self.session.connection()).get_raw_connection()
+        pg: Any = raw.driver_connection
+        await pg.copy_records_to_table(table.name, records=records, columns=columns)
 
     async def overwrite(self, changes: Sequence[dict[str, Any]]) -> None:
         """Auth0's upsert: the given columns replace the stored ones (metadata is overwritten, not merged)."""
@@ -83,6 +105,12 @@ class UserImport(TenantScoped):
                 .values(**values, updated_at=self.clock.now()),
                 {"pk": change["pk"]},
             )
+
+    async def refresh_statistics(self) -> None:
+        """PostgreSQL's planner, with statistics from before a bulk load, estimates the table at a few rows and
+        scans it by tenant for every lookup (quadratic). ANALYZE lets it pick the email and user_id indexes."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(text("ANALYZE users, identities"))
 
     async def all_rows(self, connection: str, *, after: str = "", limit: int = 1000) -> list[dict[str, Any]]:
         """Users of a database connection with every column (the hash too), in user_id order, for export."""

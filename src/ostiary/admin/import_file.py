@@ -6,17 +6,20 @@ SECTIONS (references point backwards: grants and connections name clients create
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ostiary.admin.a0deploy import files
 from ostiary.admin.sections import (
     actions,
     client_grants,
     clients,
     connections,
+    databases,
     resource_servers,
     tenant,
     triggers,
@@ -32,6 +35,7 @@ SECTIONS: tuple[Section, ...] = (
     resource_servers,
     client_grants,
     connections,
+    databases,
     users,
     actions,
     triggers,
@@ -40,6 +44,13 @@ SECTIONS: tuple[Section, ...] = (
 
 def parse(text: str, *, source: str, as_json: bool) -> dict[str, Any]:
     """The document as a mapping of known sections, or AdminError naming the line or the key."""
+    doc = read_document(text, source=source, as_json=as_json)
+    check_sections(doc)
+    return doc
+
+
+def read_document(text: str, *, source: str, as_json: bool) -> dict[str, Any]:
+    """The document as a mapping (any keys), or AdminError naming the line."""
     try:
         doc = json.loads(text) if as_json else yaml.safe_load(text)
     except json.JSONDecodeError as exc:
@@ -52,11 +63,14 @@ def parse(text: str, *, source: str, as_json: bool) -> dict[str, Any]:
         doc = {}
     if not isinstance(doc, dict):
         raise AdminError(f"{source}: expected a mapping of sections (tenant, clients, ...)")
+    return doc
+
+
+def check_sections(doc: dict[str, Any]) -> None:
     known = [s.KEY for s in SECTIONS]
     for key in doc:
         if key not in known:
             raise AdminError(f"{key}: unknown section (known: {', '.join(known)})")
-    return doc
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -84,15 +98,23 @@ def tenant_name_for(doc: dict[str, Any], given: str | None) -> str:
 
 
 async def import_document(
-    admin: AdminSession, doc: dict[str, Any], tenant_name: str, *, base_dir: Path | None = None
+    admin: AdminSession,
+    doc: dict[str, Any],
+    tenant_name: str,
+    *,
+    base_dir: Path | None = None,
+    keywords: dict[str, Any] | None = None,
 ) -> AdminContext:
-    """Apply every section present, in SECTIONS order. The caller's transaction makes it all or nothing."""
+    """Apply every section present, in SECTIONS order. The caller's transaction makes it all or nothing.
+    Fields that name a file (action code, ...) are read first, relative to base_dir, keyword-replaced."""
+    doc = copy.deepcopy(doc)
     ctx = AdminContext(
         admin=admin,
         tenant_name=tenant_name,
         tenant=await admin.tenants.by_name(tenant_name),
         base_dir=base_dir or Path.cwd(),
     )
+    ctx.file_sources = files.resolve(doc, ctx.base_dir, keywords or {})
     for section in SECTIONS:
         if section.KEY in doc:
             await section.apply(ctx, doc[section.KEY])
@@ -114,7 +136,7 @@ async def export_document(
         include_secrets=include_secrets,
         base_dir=base_dir or Path.cwd(),
     )
-    return {section.KEY: await section.export(ctx) for section in SECTIONS}
+    return {section.KEY: await section.export(ctx) for section in SECTIONS if section is not databases}
 
 
 def dump(doc: dict[str, Any], *, fmt: str) -> str:

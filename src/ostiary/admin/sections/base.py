@@ -25,6 +25,8 @@ class AdminContext:
     # Where files referenced by the document live (action code: ./actions/<name>.py).
     base_dir: Path = field(default_factory=Path.cwd)
     counts: Counter[str] = field(default_factory=Counter)
+    # Where each file-backed field was read from, "actions[0].code" -> "./actions/x.py" (a0deploy/files.py).
+    file_sources: dict[str, str] = field(default_factory=dict)
 
     def require_tenant(self) -> entities.Tenant:
         if self.tenant is None:

@@ -51,7 +51,7 @@ UNSERVED_SECTIONS: dict[str, str] = {
     "exclude": "a0deploy's exclusion lists",
 }
 
-# Auth0 Management API fields of the sections Ostiary serves that it does not (yet) act on.
+# Auth0 Management API fields of the sections Ostiary serves that it does not (yet) act on ("a.b": a sub-field).
 UNSERVED_FIELDS: dict[str, frozenset[str]] = {
     "tenant": frozenset({
         "enabled_locales", "picture_url", "support_email", "support_url", "session_cookie", "sandbox_version",
@@ -73,6 +73,7 @@ UNSERVED_FIELDS: dict[str, frozenset[str]] = {
         "token_vault_privileged_access", "session_transfer", "token_quota", "par_request_expiry",
         "skip_non_verifiable_callback_uri_confirmation_prompt", "async_approval_notification_channels",
         "callback_url_template", "global", "owners", "tenant", "signing_keys",
+        "jwt_configuration.secret_encoded", "jwt_configuration.scopes",
     }),
     "resourceServers": frozenset({
         "verificationLocation", "options", "token_encryption", "consent_policy", "authorization_details",
@@ -85,7 +86,7 @@ UNSERVED_FIELDS: dict[str, frozenset[str]] = {
                               "show_as_button", "directory_provisioning_configuration", "authentication",
                               "connected_accounts"}),
     "databases": frozenset({"display_name", "is_domain_connection", "realms", "metadata", "show_as_button",
-                            "authentication", "strategy"}),
+                            "authentication"}),
 }
 # Database connection options Ostiary does not act on (options are stored; these are reported).
 UNSERVED_DATABASE_OPTIONS = frozenset({
@@ -111,9 +112,12 @@ def strip(doc: dict[str, Any]) -> dict[str, list[str]]:
     for section, unserved in UNSERVED_FIELDS.items():
         dropped: set[str] = set()
         for item in _names(doc.get(section)):
-            for key in [k for k in item if k in unserved]:
-                del item[key]
-                dropped.add(key)
+            for path in unserved:
+                parent, _, key = path.rpartition(".")
+                holder = item.get(parent) if parent else item
+                if isinstance(holder, dict) and key in holder:
+                    del holder[key]
+                    dropped.add(path)
             options = item.get("options")
             if section == "databases" and isinstance(options, dict):
                 for key in [k for k in options if k in UNSERVED_DATABASE_OPTIONS]:

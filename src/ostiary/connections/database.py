@@ -7,6 +7,8 @@ Used by: the password and password-realm grants, and the Universal Login page.
 from __future__ import annotations
 
 from ostiary import entities
+from ostiary.connections.import_mode import old_tenant
+from ostiary.connections.lazy_migration import migrate_user
 from ostiary.errors import InvalidGrantError, UnauthorizedClientError, UserBlockedError
 from ostiary.oauth.context import TenantContext
 from ostiary.passwords import hash_password, needs_rehash, verify_password
@@ -52,6 +54,8 @@ async def authenticate_password(
     UserBlockedError (401) for a user an admin blocked, only after the right password (no enumeration).
     An unknown user still costs one argon2 verify and is counted like a known one, so neither timing
     nor answers reveal which emails exist. A failure is committed even though the request then fails.
+    On a connection in import_mode an unknown user is checked against the old tenant (lazy_migration.py)
+    and created when it accepts the password; its refusal counts as a failure like any other.
     """
     ip = ip or ctx.ip
     user = await ctx.repos.users.by_login(connection.name, username) if username else None
@@ -60,8 +64,15 @@ async def authenticate_password(
     if protected:
         changed = user.last_password_reset if user else None
         await brute_force.ensure_not_blocked(ctx, key=key, ip=ip, password_changed_at=changed)
-    stored = await ctx.repos.users.password_hash(user.user_id) if user else None
-    if not verify_password(stored, password) or user is None:
+    old = old_tenant(connection.name, connection.options) if user is None and username else None
+    if old is not None:  # lazy migration: the old tenant checks the password of a user not here yet
+        user = await migrate_user(ctx, connection, old, username, password)
+        stored = None
+        verified = user is not None
+    else:
+        stored = await ctx.repos.users.password_hash(user.user_id) if user else None
+        verified = verify_password(stored, password)
+    if not verified or user is None:
         if protected:
             await brute_force.record_failure(ctx, key=key, ip=ip)
         raise InvalidGrantError(WRONG_CREDENTIALS)

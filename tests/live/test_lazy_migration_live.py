@@ -107,6 +107,7 @@ def test_import_mode_options_are_checked_when_saved() -> None:
     for options, message in (
         ({"import_mode": True, "client_id": "i", "client_secret": "s"}, "import_domain: required"),
         ({"import_mode": True, "import_domain": "https://x", "client_id": "i", "client_secret": "s"}, "not a URL"),
+        ({"import_mode": "true", "import_domain": "x", "client_id": "i", "client_secret": "s"}, "a JSON boolean"),
         ({"import_mode": True, "import_domain": "old.example", "import_scheme": "http", "client_id": "i",
           "client_secret": "s"}, "http only for a loopback"),
     ):

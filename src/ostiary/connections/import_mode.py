@@ -38,7 +38,10 @@ def _loopback(domain: str) -> bool:
 def old_tenant(connection_name: str, options: dict[str, Any]) -> OldTenant | None:
     """The old tenant a connection in import_mode points at, None when not in import_mode; AdminError when
     the options are incomplete (checked when the connection is saved, so a login never meets it)."""
-    if options.get("import_mode") is not True:
+    mode = options.get("import_mode", False)
+    if not isinstance(mode, bool):
+        raise AdminError("connection.options.import_mode: true or false (a JSON boolean, e.g. --options)")
+    if not mode:
         return None
     domain, client_id, secret = options.get("import_domain"), options.get("client_id"), options.get("client_secret")
     for key, value in (("import_domain", domain), ("client_id", client_id), ("client_secret", secret)):

@@ -42,13 +42,6 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-def parse(text: str, *, source: str, as_json: bool) -> dict[str, Any]:
-    """The document as a mapping of known sections, or AdminError naming the line or the key."""
-    doc = read_document(text, source=source, as_json=as_json)
-    check_sections(doc)
-    return doc
-
-
 def read_document(text: str, *, source: str, as_json: bool) -> dict[str, Any]:
     """The document as a mapping (any keys), or AdminError naming the line."""
     try:
@@ -71,14 +64,6 @@ def check_sections(doc: dict[str, Any]) -> None:
     for key in doc:
         if key not in known:
             raise AdminError(f"{key}: unknown section (known: {', '.join(known)})")
-
-
-def load(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AdminError(f"{path}: cannot read ({exc})") from exc
-    return parse(text, source=str(path), as_json=path.suffix.lower() == ".json")
 
 
 def tenant_name_for(doc: dict[str, Any], given: str | None) -> str:

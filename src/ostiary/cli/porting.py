@@ -63,10 +63,7 @@ def import_(
 
     counts, loaded = run_admin(go)
     _report(loaded, dry_run=dry_run)
-    if as_json:
-        emit({"counts": counts, "left_out": loaded.left_out, "dry_run": dry_run}, as_json=True)
-    else:
-        emit(counts, as_json=False, text=_summary)
+    emit(counts, as_json=as_json, text=_summary)
 
 
 def export(

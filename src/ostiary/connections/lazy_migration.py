@@ -17,7 +17,7 @@ from ostiary.oauth.context import TenantContext
 
 PROVIDER = "the old Auth0 tenant"
 REALM_GRANT = "http://auth0.com/oauth/grant-type/password-realm"
-PROFILE_CLAIMS = ("email", "email_verified", "name", "nickname", "picture", "given_name", "family_name")
+PROFILE_CLAIMS = ("email", "name", "nickname", "picture", "given_name", "family_name")
 
 
 def _profile(userinfo: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -25,12 +25,12 @@ def _profile(userinfo: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     provider, sep, external_id = str(userinfo.get("sub", "")).partition("|")
     if provider != "auth0" or not sep or not external_id:
         raise UpstreamBadResponseError(f"Invalid response from {PROVIDER}", debug="sub is not an auth0| user id")
-    fields = {k: userinfo[k] for k in PROFILE_CLAIMS if userinfo.get(k) is not None}
+    fields: dict[str, Any] = {k: userinfo[k] for k in PROFILE_CLAIMS if isinstance(userinfo.get(k), str)}
+    if isinstance(userinfo.get("email_verified"), bool):
+        fields["email_verified"] = userinfo["email_verified"]
     for key in ("user_metadata", "app_metadata"):
         if isinstance(userinfo.get(key), dict):
             fields[key] = userinfo[key]
-    if not isinstance(fields.get("email_verified", False), bool):
-        fields.pop("email_verified")
     return external_id, fields
 
 
@@ -54,6 +54,7 @@ async def migrate_user(
     external_id, fields = _profile(require_object(info, provider=PROVIDER))
     user = await ctx.repos.users.create_once(connection=connection.name, external_id=external_id,
                                             password=password, **fields)
-    if user is None:  # her email belongs to another user here: never merge accounts silently
-        raise UpstreamBadResponseError(f"Invalid response from {PROVIDER}", debug="email taken by another user")
+    if user is None:  # no email in /userinfo, or it belongs to another user here: never merge silently
+        raise UpstreamBadResponseError(f"Invalid response from {PROVIDER}",
+                                       debug="the user could not be created (email missing or taken)")
     return user

@@ -9,11 +9,19 @@ from pathlib import Path
 import pytest
 from tests.support.factories import TenantFixture
 
+from ostiary.admin.a0deploy import files
 from ostiary.admin.sections.actions import apply_actions, apply_triggers, export_actions
 from ostiary.admin.session import AdminSession
 from ostiary.errors import AdminError
 
 HOOK = "def on_execute_post_login(event, api):\n    api.access_token.set_custom_claim('https://x/y', 1)\n"
+
+
+async def _apply(a: AdminSession, tenant: TenantFixture, items: list[dict[str, object]], base: Path) -> None:
+    """As the importer does: file references read first (admin/a0deploy/files.py), then the section."""
+    doc = {"actions": [dict(i) for i in items]}
+    sources = files.resolve(doc, base, {})
+    await apply_actions(a, tenant.tenant, doc["actions"], sources)
 
 
 @asynccontextmanager
@@ -42,7 +50,7 @@ async def test_import_then_export_round_trips(tenant: TenantFixture, tmp_path: P
         "credentials-exchange": [{"action_name": "machine", "display_name": "machine"}],
     }
     async with admin(tenant) as a:
-        await apply_actions(a, tenant.tenant, items, tmp_path)
+        await _apply(a, tenant, items, tmp_path)
         await apply_triggers(a, tenant.tenant, triggers, tmp_path)
     out = tmp_path / "export"
     async with admin(tenant) as a:
@@ -56,7 +64,7 @@ async def test_import_then_export_round_trips(tenant: TenantFixture, tmp_path: P
     assert (out / "actions" / "add-claims.py").read_text() == HOOK
     # Re-importing the export (secret without value) keeps the stored secret value.
     async with admin(tenant) as a:
-        await apply_actions(a, tenant.tenant, exported["actions"], out)
+        await _apply(a, tenant, exported["actions"], out)
     spec = await tenant.repos_call(lambda r: r.actions.by_name("add-claims"))
     assert spec.secrets == {"API_KEY": "k1"}
 
@@ -80,9 +88,10 @@ async def test_bad_items_are_refused_with_the_field(
     (tmp_path / "actions").mkdir()
     (tmp_path / "actions" / "ok.py").write_text(HOOK)
     (tmp_path / "actions" / "bad.py").write_text("def on_execute_post_login(:\n")
+    (tmp_path / "actions" / "x.js").write_text("exports.onExecutePostLogin = async () => {};\n")
     with pytest.raises(AdminError) as caught:
         async with admin(tenant) as a:
-            await apply_actions(a, tenant.tenant, [item], tmp_path)
+            await _apply(a, tenant, [item], tmp_path)
     assert message in str(caught.value)
 
 

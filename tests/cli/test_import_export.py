@@ -144,7 +144,7 @@ def test_an_export_seeds_a_new_tenant(cli: Cli, tmp_path: Path, name: str) -> No
 BAD_FILES = {
     "malformed YAML": ("tenant: [unclosed\n", "{path}: not valid YAML (line 2"),
     "not a mapping": ("- just\n- a list\n", "{path}: expected a mapping of sections"),
-    "unknown section": ("rules: []\n", "rules: unknown section"),
+    "unknown section": ("colours: []\n", "colours: unknown section"),
     "unknown client field": ({"clients": [{"name": "x", "colour": "red"}]}, "clients[0]: client.colour: unknown field"),
     "javascript: callback": ({"clients": [{"name": "x", "callbacks": ["javascript:alert(1)"]}]},
                              "clients[0]: client.callbacks: 'javascript:alert(1)' uses a forbidden scheme"),

@@ -6,17 +6,20 @@ SECTIONS (references point backwards: grants and connections name clients create
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ostiary.admin.a0deploy import files
 from ostiary.admin.sections import (
     actions,
     client_grants,
     clients,
     connections,
+    databases,
     resource_servers,
     roles,
     tenant,
@@ -33,6 +36,7 @@ SECTIONS: tuple[Section, ...] = (
     resource_servers,
     client_grants,
     connections,
+    databases,
     roles,
     users,
     actions,
@@ -40,8 +44,8 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-def parse(text: str, *, source: str, as_json: bool) -> dict[str, Any]:
-    """The document as a mapping of known sections, or AdminError naming the line or the key."""
+def read_document(text: str, *, source: str, as_json: bool) -> dict[str, Any]:
+    """The document as a mapping (any keys), or AdminError naming the line."""
     try:
         doc = json.loads(text) if as_json else yaml.safe_load(text)
     except json.JSONDecodeError as exc:
@@ -54,19 +58,14 @@ def parse(text: str, *, source: str, as_json: bool) -> dict[str, Any]:
         doc = {}
     if not isinstance(doc, dict):
         raise AdminError(f"{source}: expected a mapping of sections (tenant, clients, ...)")
+    return doc
+
+
+def check_sections(doc: dict[str, Any]) -> None:
     known = [s.KEY for s in SECTIONS]
     unknown = [f"{key}: unknown section (known: {', '.join(known)})" for key in doc if key not in known]
     if unknown:
         raise AdminError("\n".join(unknown))
-    return doc
-
-
-def load(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AdminError(f"{path}: cannot read ({exc})") from exc
-    return parse(text, source=str(path), as_json=path.suffix.lower() == ".json")
 
 
 def tenant_name_for(doc: dict[str, Any], given: str | None) -> str:
@@ -86,16 +85,24 @@ def tenant_name_for(doc: dict[str, Any], given: str | None) -> str:
 
 
 async def import_document(
-    admin: AdminSession, doc: dict[str, Any], tenant_name: str, *, base_dir: Path | None = None
+    admin: AdminSession,
+    doc: dict[str, Any],
+    tenant_name: str,
+    *,
+    base_dir: Path | None = None,
+    keywords: dict[str, Any] | None = None,
 ) -> AdminContext:
     """Apply every section present, in SECTIONS order, and report every error found (one per line) as one
-    AdminError at the end. The caller's transaction makes it all or nothing."""
+    AdminError at the end. The caller's transaction makes it all or nothing. Fields that name a file (action
+    code, ...) are read first, relative to base_dir, keyword-replaced."""
+    doc = copy.deepcopy(doc)
     ctx = AdminContext(
         admin=admin,
         tenant_name=tenant_name,
         tenant=await admin.tenants.by_name(tenant_name),
         base_dir=base_dir or Path.cwd(),
     )
+    ctx.file_sources = files.resolve(doc, ctx.base_dir, keywords or {})
     for section in SECTIONS:
         if section.KEY in doc:
             try:
@@ -124,7 +131,7 @@ async def export_document(
         include_secrets=include_secrets,
         base_dir=base_dir or Path.cwd(),
     )
-    return {section.KEY: await section.export(ctx) for section in SECTIONS}
+    return {section.KEY: await section.export(ctx) for section in SECTIONS if section is not databases}
 
 
 def dump(doc: dict[str, Any], *, fmt: str) -> str:

@@ -10,7 +10,7 @@ from ostiary import entities
 from ostiary.admin import users as admin_users
 from ostiary.admin.provision import DEFAULT_DATABASE_CONNECTION
 from ostiary.admin.session import AdminSession
-from ostiary.cli import protection, user_access, users_link
+from ostiary.cli import protection, user_access, users_bulk, users_link
 from ostiary.cli._common import JsonOpt, TenantOpt, done, emit, given, parse_assignments, run_admin
 
 app = typer.Typer(help="Users of database connections.", no_args_is_help=True)
@@ -126,8 +126,10 @@ def delete(user: UserArg, tenant: TenantOpt, as_json: JsonOpt = False) -> None:
     done(f"deleted user {user_id}", as_json=as_json, deleted=user_id)
 
 
-# Commands that live beside their feature: account linking, brute-force unblock, RBAC.
+# Commands that live beside their feature: account linking, Auth0 bulk import/export, brute-force unblock, RBAC.
 app.command("link")(users_link.link)
+app.command("import")(users_bulk.import_)
+app.command("export")(users_bulk.export)
 app.command("unblock")(protection.unblock)
 app.add_typer(user_access.roles_app, name="roles")
 app.add_typer(user_access.permissions_app, name="permissions")

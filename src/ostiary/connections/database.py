@@ -7,6 +7,8 @@ Used by: the password and password-realm grants, and the Universal Login page.
 from __future__ import annotations
 
 from ostiary import entities
+from ostiary.connections.import_mode import old_tenant
+from ostiary.connections.lazy_migration import migrate_user
 from ostiary.errors import InvalidGrantError, TooManyAttemptsError, UnauthorizedClientError, UserBlockedError
 from ostiary.oauth.auth_events import auth_event
 from ostiary.oauth.context import TenantContext
@@ -54,6 +56,8 @@ async def authenticate_password(
     UserBlockedError (401) for a user an admin blocked, only after the right password (no enumeration).
     An unknown user still costs one argon2 verify and is counted like a known one, so neither timing
     nor answers reveal which emails exist. A failure is committed even though the request then fails.
+    On a connection in import_mode an unknown user is checked against the old tenant (lazy_migration.py)
+    and created when it accepts the password; its refusal counts as a failure like any other.
     """
     ip = ip or ctx.ip
     user = await ctx.repos.users.by_login(connection.name, username) if username else None
@@ -67,8 +71,15 @@ async def authenticate_password(
         except TooManyAttemptsError:
             auth_event(ctx, "limit_wc", user_id=user.user_id if user else None, **event)
             raise
-    stored = await ctx.repos.users.password_hash(user.user_id) if user else None
-    if not verify_password(stored, password) or user is None:
+    old = old_tenant(connection.name, connection.options) if user is None and username else None
+    if old is not None:  # lazy migration: the old tenant checks the password of a user not here yet
+        user = await migrate_user(ctx, connection, old, username, password)
+        stored = None
+        verified = user is not None
+    else:
+        stored = await ctx.repos.users.password_hash(user.user_id) if user else None
+        verified = verify_password(stored, password)
+    if not verified or user is None:
         if protected:
             await brute_force.record_failure(ctx, key=key, ip=ip)
         if user is None:

@@ -20,6 +20,7 @@ from ostiary.store.repositories.roles import Roles
 from ostiary.store.repositories.sessions import LoginSessions, LoginTransactions
 from ostiary.store.repositories.signing_keys import SigningKeys
 from ostiary.store.repositories.tokens import Grants, OpaqueAccessTokens, RefreshTokens
+from ostiary.store.repositories.user_import import UserImport
 from ostiary.store.repositories.users import Users
 from ostiary.store.secrets import SecretBox
 
@@ -82,6 +83,10 @@ class Repos:
     @cached_property
     def users(self) -> Users:
         return Users(self.session, self.tenant_id, box=self.box, clock=self.clock)
+
+    @cached_property
+    def user_import(self) -> UserImport:
+        return UserImport(self.session, self.tenant_id, box=self.box, clock=self.clock)
 
     @cached_property
     def signing_keys(self) -> SigningKeys:

@@ -35,22 +35,21 @@ def _trigger_ids(index: int, item: dict[str, Any]) -> list[str]:
     return [str(t) for t in ids]
 
 
-def _read_code(index: int, ref: Any, base_dir: Path) -> str:
-    if not isinstance(ref, str) or not ref:
+def _code(index: int, item: dict[str, Any], sources: dict[str, str]) -> str:
+    """The text admin/a0deploy/files.py read from the file that `code` named, which must be a .py file."""
+    source = sources.get(f"actions[{index}].code")
+    if source is None or not isinstance(item.get("code"), str):
         raise AdminError(f"actions[{index}].code: a path to a .py file")
-    path = (base_dir / ref).resolve()
-    if not path.is_relative_to(base_dir.resolve()):
-        raise AdminError(f"actions[{index}].code: {ref!r} is outside the import file's directory")
-    if path.suffix != ".py":
-        raise AdminError(f"actions[{index}].code: {ref!r} is not a .py file (Ostiary hooks are Python)")
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise AdminError(f"actions[{index}].code: cannot read {ref!r} ({exc.strerror})") from exc
+    if not source.endswith(".py"):
+        raise AdminError(f"actions[{index}].code: {source!r} is not a .py file (Ostiary hooks are Python)")
+    return str(item["code"])
 
 
-async def apply_actions(admin: AdminSession, tenant: entities.Tenant, items: Any, base_dir: Path) -> None:
-    """Create or replace each listed hook (others are left alone)."""
+async def apply_actions(
+    admin: AdminSession, tenant: entities.Tenant, items: Any, sources: dict[str, str]
+) -> None:
+    """Create or replace each listed hook (others are left alone); `code` is the file's text already read,
+    `sources` says which file it was (AdminContext.file_sources)."""
     if not isinstance(items, list):
         raise AdminError("actions: expected a list")
     actions = admin.repos(tenant).actions
@@ -59,7 +58,7 @@ async def apply_actions(admin: AdminSession, tenant: entities.Tenant, items: Any
             raise AdminError(f"actions[{index}].name: required")
         name = str(item["name"])
         module = item.get("module")
-        code = None if module else _read_code(index, item.get("code"), base_dir)
+        code = None if module else _code(index, item, sources)
         existing = await actions.by_name(name)
         secrets: dict[str, str] = {}
         for secret in item.get("secrets") or []:
@@ -140,7 +139,7 @@ KEY = "actions"
 
 
 async def apply(ctx: AdminContext, items: Any) -> None:
-    await apply_actions(ctx.admin, ctx.require_tenant(), items, ctx.base_dir)
+    await apply_actions(ctx.admin, ctx.require_tenant(), items, ctx.file_sources)
 
 
 async def export(ctx: AdminContext) -> list[dict[str, Any]]:

@@ -27,6 +27,8 @@ class AdminContext:
     counts: Counter[str] = field(default_factory=Counter)
     # Every error found so far (`clients[2]: ...`): an import goes on to report them all, then writes nothing.
     errors: list[str] = field(default_factory=list)
+    # Where each file-backed field was read from, "actions[0].code" -> "./actions/x.py" (a0deploy/files.py).
+    file_sources: dict[str, str] = field(default_factory=dict)
 
     def require_tenant(self) -> entities.Tenant:
         if self.tenant is None:

@@ -18,7 +18,7 @@ from ostiary.store.secrets import SECRET_OPTION_KEYS
 KEY = "connections"
 
 
-async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
+async def apply_one(ctx: AdminContext, item: dict[str, Any], *, section: str = KEY) -> None:
     v.reject_unknown("connection", item, ("name", "strategy", "options", "enabled_clients"))
     name = required_str("connection.name", item.get("name"))
     repos = ctx.repos
@@ -33,7 +33,7 @@ async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
     existing = await repos.connections.by_name(name)
     if existing is None:
         await repos.connections.create(name=name, **fields)
-        ctx.note(KEY, "created")
+        ctx.note(section, "created")
         return
     if fields.get("strategy", existing.strategy) != existing.strategy:
         raise AdminError(f"connection.strategy: {name!r} is a {existing.strategy} connection; it cannot change")
@@ -45,13 +45,13 @@ async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
     diff = {k: val for k, val in fields.items() if current[k] != val}
     if diff:
         await repos.connections.update(name, **diff)
-        ctx.note(KEY, "updated")
+        ctx.note(section, "updated")
     else:
-        ctx.note(KEY, "unchanged")
+        ctx.note(section, "unchanged")
 
 
 async def apply(ctx: AdminContext, items: Any) -> None:
-    await apply_each(ctx, KEY, items, _apply_one)
+    await apply_each(ctx, KEY, items, apply_one)
 
 
 def _export_one(conn: entities.Connection, names: list[str], include_secrets: bool) -> dict[str, Any]:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ostiary.store.db import Base
@@ -12,6 +14,7 @@ class User(Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "user_id"),
         Index("ix_users_tenant_email", "tenant_id", "email"),
+        Index("ix_users_tenant_username_lower", "tenant_id", func.lower(text("username"))),
     )
 
     id: Mapped[Pk]
@@ -29,6 +32,8 @@ class User(Base):
     user_metadata: Mapped[JsonDict]
     app_metadata: Mapped[JsonDict]
     password_hash: Mapped[str | None] = mapped_column(Text)
+    # Auth0 bulk import's mfa_factors (totp secrets, phone, email), kept as given until Ostiary serves MFA.
+    mfa_factors: Mapped[list[Any] | None] = mapped_column(JSON)
     blocked: Mapped[bool] = mapped_column(default=False)
     logins_count: Mapped[int] = mapped_column(default=0)
     last_login: Mapped[OptEpoch]

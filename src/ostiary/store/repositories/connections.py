@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ostiary import entities
+from ostiary.connections.import_mode import old_tenant
 from ostiary.errors import AdminConflictError, AdminError, AdminNotFoundError
 from ostiary.store.models import Connection as ConnectionRow
 from ostiary.store.repositories import _validate as v
@@ -62,6 +63,7 @@ class Connections(TenantScoped):
             raise AdminConflictError(f"connection.name: {name!r} exists already")
         if "strategy" not in fields:
             raise AdminError("connection.strategy: required")
+        old_tenant(name, fields.get("options") or {})
         clean = self._clean(fields)
         clean.setdefault("options", {})
         clean.setdefault("enabled_clients", [])
@@ -71,6 +73,8 @@ class Connections(TenantScoped):
 
     async def update(self, name: str, **fields: Any) -> entities.Connection:
         conn = await self.require(name)
+        if isinstance(fields.get("options"), dict):
+            old_tenant(name, fields["options"])
         row = await self.session.get(ConnectionRow, conn.id)
         assert row is not None
         for key, value in self._clean(fields).items():

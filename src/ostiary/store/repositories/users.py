@@ -286,6 +286,15 @@ class Users(TenantScoped):
         )
         return await self._entity(row)
 
+    async def create_once(self, *, connection: str, external_id: str, **fields: Any) -> entities.User | None:
+        """create() in a savepoint; when a concurrent request created the same identity (or took the email)
+        first, the identity's user, or None. Used by: lazy migration's first login."""
+        try:
+            async with self.session.begin_nested():
+                return await self.create(connection=connection, external_id=external_id, **fields)
+        except (IntegrityError, AdminError):
+            return await self.by_identity(connection, external_id)
+
     async def update(self, user_id: str, *, password: str | None = None, **fields: Any) -> entities.User:
         _check_profile(fields)
         _check_password(password)

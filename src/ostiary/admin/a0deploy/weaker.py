@@ -1,0 +1,62 @@
+"""Settings whose absence makes the tenant less safe on Ostiary than on Auth0: the import stops on the first
+one (one line naming it) unless --accept-weaker. Read from the file before left_out.strip removes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ostiary.logins import MIN_PASSWORD_LENGTH
+from ostiary.protection.brute_force import MAX_ATTEMPTS
+
+MFA_REQUIRING_POLICIES = ("all-applications", "confidence-score")
+STRICT_PASSWORD_POLICIES = ("fair", "good", "excellent")
+_ENABLE_FLAGS = ("password_history", "password_dictionary", "password_no_personal_info")
+
+
+def _enabled(value: Any, key: str = "enable") -> bool:
+    return isinstance(value, dict) and value.get(key) is True
+
+
+def _database(index: int, item: dict[str, Any]) -> list[str]:
+    options = item.get("options") if isinstance(item.get("options"), dict) else {}
+    assert isinstance(options, dict)
+    where = f"databases[{index}] ({item.get('name')}).options"
+    found = []
+    if options.get("passwordPolicy") in STRICT_PASSWORD_POLICIES:
+        found.append(f"{where}.passwordPolicy: {options['passwordPolicy']!r} is stricter than Ostiary's "
+                     f"(at least {MIN_PASSWORD_LENGTH} characters)")
+    min_length = (options.get("password_complexity_options") or {}).get("min_length")
+    if isinstance(min_length, int) and min_length > MIN_PASSWORD_LENGTH:
+        found.append(f"{where}.password_complexity_options.min_length: {min_length} is above Ostiary's "
+                     f"{MIN_PASSWORD_LENGTH}")
+    found += [f"{where}.{flag}: enabled on Auth0, not enforced by Ostiary" for flag in _ENABLE_FLAGS
+              if _enabled(options.get(flag))]
+    return found
+
+
+def findings(doc: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    policies = (doc.get("guardianPolicies") or {}).get("policies") if isinstance(doc.get("guardianPolicies"),
+                                                                                  dict) else None
+    for policy in policies or []:
+        if policy in MFA_REQUIRING_POLICIES:
+            found.append(f"guardianPolicies.policies: {policy!r} requires MFA on Auth0; Ostiary has no MFA yet")
+    databases = doc.get("databases")
+    for index, item in enumerate(databases if isinstance(databases, list) else []):
+        if isinstance(item, dict):
+            found += _database(index, item)
+    protection = doc.get("attackProtection") if isinstance(doc.get("attackProtection"), dict) else {}
+    assert isinstance(protection, dict)
+    if _enabled(protection.get("breachedPasswordDetection"), "enabled"):
+        found.append("attackProtection.breachedPasswordDetection: enabled on Auth0; Ostiary has no breached "
+                     "password detection")
+    brute = protection.get("bruteForceProtection")
+    if _enabled(brute, "enabled") and isinstance(brute, dict):
+        attempts = brute.get("max_attempts")
+        if isinstance(attempts, int) and attempts < MAX_ATTEMPTS:
+            found.append(f"attackProtection.bruteForceProtection.max_attempts: {attempts} is stricter than "
+                         f"Ostiary's {MAX_ATTEMPTS}")
+        if brute.get("mode") == "count_per_identifier":
+            found.append("attackProtection.bruteForceProtection.mode: count_per_identifier blocks a user from "
+                         "every IP; Ostiary counts per identifier and IP")
+    return found

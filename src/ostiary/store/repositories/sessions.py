@@ -190,6 +190,37 @@ class LoginTransactions(TenantScoped):
             row.user_id = user_id
         await self.session.flush()
 
+    async def await_upstream(self, state: str, upstream_state: str, **progress: Any) -> None:
+        """The user leaves for an identity provider with `upstream_state`; a later start replaces an earlier one."""
+        row = await self._row(state)
+        if row is None:
+            return
+        row.upstream_state_hash = token_hash(upstream_state)
+        await self.record(state, upstream=progress)
+
+    async def claim_upstream(self, upstream_state: str) -> tuple[str, TransactionInfo] | None:
+        """Back from the provider: the transaction that sent `upstream_state`, once (a conditional UPDATE clears
+        it), under a fresh `state` for the rest of the login (returned with the transaction)."""
+        if not upstream_state:
+            return None
+        state = new_opaque_token()
+        result = await self.session.execute(
+            update(TransactionRow)
+            .where(
+                TransactionRow.tenant_id == self.tenant_id,
+                TransactionRow.upstream_state_hash == token_hash(upstream_state),
+                TransactionRow.completed_at.is_(None),
+                TransactionRow.expires_at > self.clock.now(),
+            )
+            .values(upstream_state_hash=None, state_hash=token_hash(state))
+            .execution_options(synchronize_session=False)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return None
+        self.session.expire_all()
+        transaction = await self.open(state)
+        return (state, transaction) if transaction else None
+
     async def complete(self, state: str) -> bool:
         """Finish the transaction exactly once (conditional UPDATE); False when it was finished already."""
         result = await self.session.execute(

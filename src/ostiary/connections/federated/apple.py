@@ -49,6 +49,10 @@ class Apple(OidcStrategy):
     ) -> ExternalProfile:
         claims = await self.verified_claims(ctx, connection, endpoints, tokens.get("id_token"), nonce=nonce)
         identity = self.identity(connection, claims)
+        if identity.attributes.get("name") == identity.attributes.get("email"):
+            # Apple never sends a name in the ID token: the email stand-in must not overwrite the one it posts
+            # on the first login (or that login's name on later ones).
+            identity = replace(identity, attributes={k: v for k, v in identity.attributes.items() if k != "name"})
         try:
             user = json.loads(callback.get("user") or "null")
         except ValueError:

@@ -126,6 +126,14 @@ class LoginSessions(TenantScoped):
             row.clients = [*(row.clients or []), client_id]
         await self.session.flush()
 
+    async def switch_user(self, session_id: str, user_id: str) -> None:
+        """A hook linked the session's user into a primary user: the session continues as the primary."""
+        await self.session.execute(
+            update(SessionRow)
+            .where(SessionRow.tenant_id == self.tenant_id, SessionRow.id == session_id)
+            .values(user_id=user_id)
+        )
+
     async def revoke(self, session_id: str) -> None:
         """End a session (logout, or a new login in the same browser). Used by: /v2/logout, /oidc/logout, /u/login."""
         await self.session.execute(

@@ -91,6 +91,7 @@ async def drop(world: World, *sites: Site) -> None:
 
 def browse(at: Site, url: str, *, steps: Any = None, screenshot: Path | None = None) -> dict[str, str]:
     """Chromium opens `url`, runs `steps(driver)` if any, and lands on the app's callback: its query."""
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
     driver = _driver(at.host.split(":")[0])
@@ -98,7 +99,10 @@ def browse(at: Site, url: str, *, steps: Any = None, screenshot: Path | None = N
         driver.get(url)
         if steps is not None:
             steps(driver)
-        WebDriverWait(driver, 30).until(lambda d: urlsplit(d.current_url).path == "/healthz")
+        try:
+            WebDriverWait(driver, 30).until(lambda d: urlsplit(d.current_url).path == "/healthz")
+        except TimeoutException as exc:
+            raise AssertionError(f"stuck at {driver.current_url}: {driver.page_source[-1500:]}") from exc
         if screenshot is not None:
             driver.save_screenshot(str(screenshot))
         return dict(parse_qsl(urlsplit(driver.current_url).query))

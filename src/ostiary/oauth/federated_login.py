@@ -4,6 +4,10 @@ Used by: /authorize?connection=NAME, the login page's "Continue with ..." button
 (web/routes/federated.py). The upstream `state` is a fresh secret whose hash the login transaction keeps
 (the transaction's own state never leaves Ostiary); the callback claims it once and the login continues
 under a new transaction state, exactly as a database login continues at /authorize/resume.
+
+Calls to the provider (discovery, token endpoint, JWKS, userinfo) are made with no database transaction open:
+on SQLite a request's transaction holds the write lock, and the provider may be this very server (a tenant as
+another tenant's `oidc` provider). So each step is split into its network part and its store part.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 
 from ostiary import entities
 from ostiary.connections.federated import STRATEGIES
-from ostiary.connections.federated.base import Strategy
+from ostiary.connections.federated.base import Arrival, Departure, Strategy
 from ostiary.errors import (
     AccessDeniedError,
     InvalidRequestError,
@@ -38,6 +42,12 @@ def strategy_of(connection: entities.Connection) -> Strategy | None:
     return STRATEGIES.get(connection.strategy)
 
 
+def _strategy(connection: entities.Connection) -> Strategy:
+    strategy = strategy_of(connection)
+    assert strategy is not None, connection.strategy
+    return strategy
+
+
 async def federated_connection(
     ctx: TenantContext, *, client: entities.Client, name: str | None
 ) -> entities.Connection | None:
@@ -54,73 +64,68 @@ async def federated_connection(
     return connection
 
 
-async def enabled_federated(ctx: TenantContext, client: entities.Client) -> list[entities.Connection]:
-    """Every federated connection enabled for the client, by name: the login page's buttons."""
+async def login_buttons(ctx: TenantContext, client: entities.Client) -> list[tuple[str, str]]:
+    """(connection name, button label) of every federated connection enabled for the client, by name."""
     return [
-        c for c in await ctx.repos.connections.all()
+        (c.name, _strategy(c).button_label(c))
+        for c in await ctx.repos.connections.all()
         if strategy_of(c) is not None and c.is_enabled_for(client.client_id)
     ]
 
 
-async def login_buttons(ctx: TenantContext, client: entities.Client) -> list[tuple[str, str]]:
-    """(connection name, button label) of every federated connection enabled for the client."""
-    out = []
-    for connection in await enabled_federated(ctx, client):
-        strategy = strategy_of(connection)
-        assert strategy is not None
-        out.append((connection.name, strategy.button_label(connection)))
-    return out
+async def plan_departure(
+    ctx: TenantContext, *, params: Mapping[str, str], connection: entities.Connection
+) -> Departure:
+    """The provider's authorization URL with fresh state, nonce and PKCE (`params`: the /authorize request)."""
+    return await _strategy(connection).depart(ctx, connection, redirect_uri=callback_url(ctx), request=params)
 
 
-async def leave_for_provider(
-    ctx: TenantContext, *, state: str, params: Mapping[str, str], connection: entities.Connection
-) -> str:
-    """Remember state/nonce/PKCE on the transaction (`params` its /authorize request) and return the
-    provider's authorization URL."""
-    strategy = strategy_of(connection)
-    assert strategy is not None
-    departure = await strategy.depart(ctx, connection, redirect_uri=callback_url(ctx), request=params)
+async def record_departure(
+    ctx: TenantContext, *, state: str, connection: entities.Connection, departure: Departure
+) -> None:
     await ctx.repos.transactions.await_upstream(
         state, departure.upstream_state, connection=connection.name, nonce=departure.nonce,
         code_verifier=departure.code_verifier,
     )
-    return departure.url
 
 
 @dataclass(frozen=True, slots=True)
 class Return:
-    """Back at /login/callback: the transaction under its new state, and the connection it left through."""
+    """Back at /login/callback: the waiting transaction, and the connection it left through."""
 
-    state: str
+    upstream_state: str
     transaction: TransactionInfo
     connection: entities.Connection
     upstream: dict[str, Any]
 
+    def text(self, name: str) -> str | None:
+        value = self.upstream.get(name)
+        return value if isinstance(value, str) else None
 
-async def claim_return(ctx: TenantContext, upstream_state: str) -> Return | None:
-    """The transaction that sent this upstream state (once), or None (unknown, replayed or expired)."""
-    claimed = await ctx.repos.transactions.claim_upstream(upstream_state)
-    if claimed is None:
+
+async def find_return(ctx: TenantContext, upstream_state: str) -> Return | None:
+    """The transaction waiting for this upstream state (read only), or None (unknown, used or expired)."""
+    transaction = await ctx.repos.transactions.by_upstream_state(upstream_state)
+    upstream = transaction.progress.get("upstream") if transaction else None
+    if transaction is None or not isinstance(upstream, dict) or not isinstance(upstream.get("connection"), str):
         return None
-    state, transaction = claimed
-    upstream = transaction.progress.get("upstream")
-    name = upstream.get("connection") if isinstance(upstream, dict) else None
-    connection = await ctx.repos.connections.by_name(name) if isinstance(name, str) else None
-    if connection is None or strategy_of(connection) is None or not isinstance(upstream, dict):
+    connection = await ctx.repos.connections.by_name(upstream["connection"])
+    if connection is None or strategy_of(connection) is None:
         return None
-    return Return(state=state, transaction=transaction, connection=connection, upstream=upstream)
+    return Return(upstream_state=upstream_state, transaction=transaction, connection=connection, upstream=upstream)
 
 
-async def sign_in(ctx: TenantContext, back: Return, callback: Mapping[str, str]) -> entities.User:
-    """Verify the provider's answer, then find or create `{provider}|{id}` and keep the provider's tokens
-    (encrypted; never in Ostiary's tokens). Hooks run when the login resumes, as for a database login."""
-    strategy = strategy_of(back.connection)
-    assert strategy is not None
-    nonce, verifier = back.upstream.get("nonce"), back.upstream.get("code_verifier")
-    arrival = await strategy.arrive(
+async def verify_arrival(ctx: TenantContext, back: Return, callback: Mapping[str, str]) -> Arrival:
+    """The provider's answer checked with the provider (code redeemed, ID token verified): no store access."""
+    return await _strategy(back.connection).arrive(
         ctx, back.connection, callback, redirect_uri=callback_url(ctx),
-        nonce=nonce if isinstance(nonce, str) else None, code_verifier=verifier if isinstance(verifier, str) else None,
+        nonce=back.text("nonce"), code_verifier=back.text("code_verifier"),
     )
+
+
+async def record_arrival(ctx: TenantContext, back: Return, arrival: Arrival) -> entities.User:
+    """Find or create `{provider}|{id}` and keep the provider's tokens (encrypted; never in Ostiary's tokens).
+    Hooks run when the login resumes at /authorize, as for a database login."""
     profile = arrival.profile
     user, _created = await ctx.repos.users.sign_in_external(
         connection=back.connection.name,

@@ -206,9 +206,22 @@ class LoginTransactions(TenantScoped):
         row.upstream_state_hash = token_hash(upstream_state)
         await self.record(state, upstream=progress)
 
-    async def claim_upstream(self, upstream_state: str) -> tuple[str, TransactionInfo] | None:
-        """Back from the provider: the transaction that sent `upstream_state`, once (a conditional UPDATE clears
-        it), under a fresh `state` for the rest of the login (returned with the transaction)."""
+    async def by_upstream_state(self, upstream_state: str) -> TransactionInfo | None:
+        """The open transaction waiting at a provider with this upstream state (read only)."""
+        if not upstream_state:
+            return None
+        row = await self.session.scalar(
+            self._select(TransactionRow).where(
+                TransactionRow.upstream_state_hash == token_hash(upstream_state),
+                TransactionRow.completed_at.is_(None),
+                TransactionRow.expires_at > self.clock.now(),
+            )
+        )
+        return _transaction(row) if row else None
+
+    async def claim_upstream(self, upstream_state: str) -> str | None:
+        """Back from the provider: clear the upstream state once (a conditional UPDATE) and give the transaction
+        a fresh `state` for the rest of the login (returned); None when it was claimed, finished or expired."""
         if not upstream_state:
             return None
         state = new_opaque_token()
@@ -223,11 +236,7 @@ class LoginTransactions(TenantScoped):
             .values(upstream_state_hash=None, state_hash=token_hash(state))
             .execution_options(synchronize_session=False)
         )
-        if not result.rowcount:  # type: ignore[attr-defined]
-            return None
-        self.session.expire_all()
-        transaction = await self.open(state)
-        return (state, transaction) if transaction else None
+        return state if result.rowcount else None  # type: ignore[attr-defined]
 
     async def complete(self, state: str) -> bool:
         """Finish the transaction exactly once (conditional UPDATE); False when it was finished already."""

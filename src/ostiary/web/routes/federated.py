@@ -12,9 +12,9 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ostiary import entities
 from ostiary.errors import (
     AccessDeniedError,
-    InvalidRequestError,
     OAuthError,
     ServerError,
     TemporarilyUnavailableError,
@@ -26,11 +26,13 @@ from ostiary.oauth.authorize.request import AuthorizeRequest
 from ostiary.oauth.context import TenantContext
 from ostiary.oauth.federated_login import (
     CALLBACK_PATH,
-    claim_return,
     federated_connection,
-    leave_for_provider,
+    find_return,
+    plan_departure,
     provider_error,
-    sign_in,
+    record_arrival,
+    record_departure,
+    verify_arrival,
 )
 from ostiary.web import cookies
 from ostiary.web.authorize_pages import form_post
@@ -63,15 +65,25 @@ async def depart(request: Request, ctx: TenantContext, req: AuthorizeRequest, st
         return None
     browser = cookies.read_transaction_cookie(request, ctx.scheme) or new_opaque_token()
     await ctx.repos.transactions.record(state, browser_hash=token_hash(browser))
-    try:
-        url = await leave_for_provider(ctx, state=state, params=req.params, connection=connection)
-    except UPSTREAM_FAILURES as exc:
-        await ctx.repos.rollback()
-        return upstream_failure_page(exc)
     await ctx.repos.commit()
-    response = redirect(url)
-    cookies.set_transaction_cookie(response, browser, scheme=ctx.scheme)
+    response = await _leave(ctx, state=state, params=req.params, connection=connection)
+    if response.status_code == 302:
+        cookies.set_transaction_cookie(response, browser, scheme=ctx.scheme)
     return response
+
+
+async def _leave(
+    ctx: TenantContext, *, state: str, params: dict[str, str], connection: entities.Connection
+) -> Response:
+    """Ask the provider nothing while a transaction is open (see oauth/federated_login.py), then remember."""
+    await ctx.repos.rollback()
+    try:
+        departure = await plan_departure(ctx, params=params, connection=connection)
+    except UPSTREAM_FAILURES as exc:
+        return upstream_failure_page(exc)
+    await record_departure(ctx, state=state, connection=connection, departure=departure)
+    await ctx.repos.commit()
+    return redirect(departure.url)
 
 
 @router.post("/u/login/federated")
@@ -83,51 +95,48 @@ async def continue_with(request: Request, ctx: Context) -> Response:
     form, transaction, client = checked
     try:
         connection = await federated_connection(ctx, client=client, name=form.get("connection"))
-        if connection is None:
-            raise InvalidRequestError("Unknown connection")
-        url = await leave_for_provider(ctx, state=form["state"], params=transaction.params, connection=connection)
-    except UPSTREAM_FAILURES as exc:
-        await ctx.repos.rollback()
-        return upstream_failure_page(exc)
     except OAuthError as exc:
-        await ctx.repos.rollback()
         return error_page(exc.error, exc.description)
-    await ctx.repos.commit()
-    return redirect(url)
+    if connection is None:
+        return error_page("invalid_request", "Unknown connection")
+    return await _leave(ctx, state=form["state"], params=transaction.params, connection=connection)
 
 
 async def _callback(request: Request, ctx: TenantContext, params: dict[str, str]) -> Response:
     browser = cookies.read_transaction_cookie(request, ctx.scheme)
     if request.method == "POST" and browser is None and REPOST not in params:
         return form_post(CALLBACK_PATH, {**params, REPOST: "1"})
-    back = await claim_return(ctx, params.get("state", ""))
+    upstream_state = params.get("state", "")
+    back = await find_return(ctx, upstream_state)
     if back is None:
-        await ctx.repos.rollback()
         return error_page("invalid_request", UNKNOWN_STATE)
     if not bound_to_browser(back.transaction, browser):
-        # Not the browser that left: the claim is undone, so the right browser can still come back.
-        await ctx.repos.rollback()
+        # Not the browser that left: nothing is spent, so the right browser can still come back.
         return error_page("invalid_request", "This login was started in another browser.", status=403)
     req = await original_request(ctx, back.transaction)
     if isinstance(req, Response):
-        await ctx.repos.commit()
         return req
-    if params.get("error"):
-        return await end_with_error(ctx, back.state, req, provider_error(params))
-    try:
-        user = await sign_in(ctx, back, params)
-        if user.blocked:
-            raise UserBlockedError()
-    except UPSTREAM_FAILURES as exc:
+    failure: OAuthError | None = provider_error(params) if params.get("error") else None
+    arrival = None
+    if failure is None:
         await ctx.repos.rollback()
-        return upstream_failure_page(exc)
-    except UserBlockedError as exc:
-        return await end_with_error(ctx, back.state, req, exc)
-    except OAuthError as exc:
-        # The provider's answer did not verify (code refused, ID token invalid; nothing was written before
-        # the checks): the login is denied and the app hears it.
-        return await end_with_error(ctx, back.state, req, AccessDeniedError(exc.description))
-    return await logged_in(request, ctx, state=back.state, user=user, connection=back.connection.name)
+        try:
+            arrival = await verify_arrival(ctx, back, params)
+        except UPSTREAM_FAILURES as exc:
+            return upstream_failure_page(exc)
+        except OAuthError as exc:
+            # The provider's answer did not verify (code refused, ID token invalid): the login is denied.
+            failure = AccessDeniedError(exc.description)
+    state = await ctx.repos.transactions.claim_upstream(upstream_state)
+    if state is None:
+        return error_page("invalid_request", UNKNOWN_STATE)
+    if arrival is None:
+        assert failure is not None
+        return await end_with_error(ctx, state, req, failure)
+    user = await record_arrival(ctx, back, arrival)
+    if user.blocked:
+        return await end_with_error(ctx, state, req, UserBlockedError())
+    return await logged_in(request, ctx, state=state, user=user, connection=back.connection.name)
 
 
 @router.get(CALLBACK_PATH)

@@ -333,3 +333,54 @@ async def test_a_post_login_hook_links_the_provider_identity_into_the_database_u
     silent = await app.http.get("/authorize", params=authorize_params(app, prompt="none"))
     silent_tokens = await tokens_for(app, silent)
     assert (await verified(tenant, silent_tokens["id_token"], app.client.client_id))["sub"] == primary.user_id
+
+
+# strategy → (what the fake's profile API answers, the user id and email Ostiary must derive)
+PLAIN_PROVIDERS: dict[str, tuple[dict[str, Any], str, str | None]] = {
+    "windowslive": ({"me": {"id": "4c1a", "displayName": "Ann Live", "mail": "ann@outlook.example"}},
+                    "windowslive|4c1a", "ann@outlook.example"),
+    "linkedin": ({"userinfo": {"sub": "li-77", "name": "Lin Ked", "email": "lin@example.com",
+                               "email_verified": True}}, "linkedin|li-77", "lin@example.com"),
+    "twitter": ({"2/users/me": {"data": {"id": "2244", "name": "Tweety", "username": "tweety"}}},
+                "twitter|2244", None),
+    "facebook": ({"debug_token": {"data": {"is_valid": True, "app_id": "plain-client", "user_id": "fb-9"}},
+                  "me": {"id": "fb-9", "name": "Face Book", "email": "fb@example.com"}},
+                 "facebook|fb-9", "fb@example.com"),
+}
+
+
+@pytest.mark.parametrize("strategy", sorted(PLAIN_PROVIDERS))
+async def test_oauth2_social_strategies_map_their_profile_api(
+    tenant: TenantFixture, idps: FakeIdps, strategy: str
+) -> None:
+    profiles, user_id, email = PLAIN_PROVIDERS[strategy]
+    app = await web_app(tenant)
+    await connect(app, idps.plain, strategy, strategy)
+    idps.plain.profiles.update(profiles)
+    tokens = await tokens_for(app, await provider_login(app, authorize_params(app, connection=strategy)))
+    claims = await verified(tenant, tokens["id_token"], app.client.client_id)
+    assert claims["sub"] == user_id and claims.get("email") == email
+    token_call = idps.plain.last("token")
+    if strategy == "twitter":  # X: HTTP Basic client authentication, PKCE required
+        assert token_call["headers"]["authorization"].startswith("Basic ") and token_call["form"]["code_verifier"]
+    user = await tenant.repos_call(lambda r: r.users.by_user_id(user_id))
+    assert user.identities[0].is_social is True
+
+
+@pytest.mark.parametrize(("strategy", "options", "claim"), [
+    ("okta", {"domain": "{issuer}"}, "sub"),
+    ("waad", {"discovery_url": "{issuer}/.well-known/openid-configuration"}, "oid"),
+])
+async def test_okta_and_entra_id_are_back_channel_oidc(
+    tenant: TenantFixture, idps: FakeIdps, strategy: str, options: dict[str, str], claim: str
+) -> None:
+    app = await web_app(tenant)
+    idp = idps.oidc
+    await app.tenant.connection(strategy, strategy=strategy, enabled_clients=[app.client.client_id], options={
+        "client_id": idp.client_id, "client_secret": idp.client_secret,
+        **{k: v.format(issuer=idp.issuer) for k, v in options.items()}})
+    idp.user = {"sub": "pairwise-sub", "oid": "object-id-1", "email": "emp@corp.example", "name": "Emp"}
+    tokens = await tokens_for(app, await provider_login(app, authorize_params(app, connection=strategy)))
+    claims = await verified(tenant, tokens["id_token"], app.client.client_id)
+    assert claims["sub"] == f"{strategy}|{strategy}|{idp.user[claim]}"
+    assert idp.last("authorize")["query"]["response_type"] == "code" and idp.last("token")["form"]["code_verifier"]

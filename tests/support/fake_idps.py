@@ -39,7 +39,8 @@ def _s256(verifier: str) -> str:
 
 @dataclass
 class FakeIdp:
-    """One provider. kind: "google" | "apple" | "github" | "oidc"."""
+    """One provider. kind: "google" | "apple" | "github" | "oidc" | "plain" (OAuth 2.0 whose profile API answers
+    `profiles[path]` to a request carrying an access token it issued, as a bearer or a query parameter)."""
 
     kind: str
     client_id: str
@@ -57,6 +58,7 @@ class FakeIdp:
     received: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
+    profiles: dict[str, Any] = field(default_factory=dict)
 
     @property
     def issuer(self) -> str:
@@ -67,7 +69,7 @@ class FakeIdp:
 
     def reset(self) -> None:
         self.deny, self.tamper = False, ""
-        for store in (self.faults, self.received, self.codes, self.tokens):
+        for store in (self.faults, self.received, self.codes, self.tokens, self.profiles):
             store.clear()
 
     def last(self, endpoint: str) -> dict[str, Any]:
@@ -82,6 +84,9 @@ class FakeIdp:
                     "token_endpoint": self.url("/login/oauth/access_token"), "api_base_url": self.issuer}
         if self.kind == "oidc":
             return {**base, "discovery_url": self.url("/.well-known/openid-configuration")}
+        if self.kind == "plain":
+            return {**base, "authorization_endpoint": self.url("/authorize"), "token_endpoint": self.url("/token"),
+                    "api_base_url": self.issuer, "userinfo_endpoint": self.url("/userinfo")}
         common = {"authorization_endpoint": self.url("/authorize"), "token_endpoint": self.url("/token"),
                   "jwks_uri": self.url("/jwks"), "issuer": self.issuer}
         if self.kind == "apple":
@@ -177,7 +182,7 @@ class FakeIdp:
         access_token = f"{self.kind}-at-{secrets.token_urlsafe(8)}"
         self.tokens[access_token] = grant["user"]
         body: dict[str, Any] = {"access_token": access_token, "token_type": "bearer", "expires_in": 3600}
-        if self.kind != "github":
+        if self.kind not in ("github", "plain"):
             body["id_token"] = self._id_token({k: v for k, v in grant["user"].items() if k != "user"},
                                               grant["nonce"])
         return JSONResponse(body)
@@ -208,6 +213,17 @@ class FakeIdp:
             return JSONResponse({"message": "Bad credentials"}, status_code=401)
         return JSONResponse(user.get("emails", []))
 
+    async def profile_api(self, request: Request) -> Response:
+        _, fault = await self._record(request.url.path.removeprefix(f"/{self.kind}/"), request)
+        if fault is not None:
+            return fault
+        header = request.headers.get("authorization", "")
+        presented = {header[7:], *request.query_params.values()}
+        body = self.profiles.get(request.url.path.removeprefix(f"/{self.kind}/"))
+        if not presented & set(self.tokens) or body is None:
+            return JSONResponse({"error": "invalid_token"}, status_code=401)
+        return JSONResponse(body)
+
     async def jwks(self, request: Request) -> Response:
         _, fault = await self._record("jwks", request)
         return fault or JSONResponse({"keys": [_public_jwk(self.key.key, self.key.kid)]})
@@ -226,6 +242,9 @@ class FakeIdp:
             routes = [Route("/login/oauth/authorize", self.authorize),
                       Route("/login/oauth/access_token", self.token, methods=["POST"]),
                       Route("/user", self.github_user), Route("/user/emails", self.github_emails)]
+        elif self.kind == "plain":
+            routes = [Route("/authorize", self.authorize), Route("/token", self.token, methods=["POST"]),
+                      Route("/{path:path}", self.profile_api)]
         else:
             routes = [Route("/authorize", self.authorize), Route("/token", self.token, methods=["POST"]),
                       Route("/userinfo", self.userinfo), Route("/jwks", self.jwks),
@@ -239,9 +258,10 @@ class FakeIdps:
     apple: FakeIdp
     github: FakeIdp
     oidc: FakeIdp
+    plain: FakeIdp
 
     def __iter__(self) -> Iterator[FakeIdp]:
-        return iter((self.google, self.apple, self.github, self.oidc))
+        return iter((self.google, self.apple, self.github, self.oidc, self.plain))
 
     def reset(self) -> None:
         for idp in self:
@@ -265,6 +285,7 @@ def start_fake_idps() -> tuple[FakeIdps, LoopbackServer]:
                       apple_team_id=APPLE_TEAM_ID),
         github=FakeIdp("github", "github-client", "github-secret"),
         oidc=FakeIdp("oidc", "oidc-client", "oidc-secret"),
+        plain=FakeIdp("plain", "plain-client", "plain-secret"),
     )
     server = LoopbackServer(Starlette(routes=[idp.routes() for idp in idps]))
     for idp in idps:

@@ -78,10 +78,15 @@ async def tokens_for(app: WebApp, answer: httpx.Response) -> dict[str, Any]:
 async def test_connection_parameter_logs_in_through_google_and_resumes_the_request(
     tenant: TenantFixture, idps: FakeIdps
 ) -> None:
-    app = await google_app(tenant, idps)
+    app = await web_app(tenant)
+    idps.google.user = dict(GOOGLE_USER)
+    # Auth0's upstream_params: a static value, and one copied from the /authorize request; never a protocol one.
+    await connect(app, idps.google, "google-oauth2", "google-oauth2", upstream_params={
+        "hd": {"value": "gmail.com"}, "login_hint": {"alias": "login_hint"}, "state": {"value": "forced"}})
     params = authorize_params(app, connection="google-oauth2", nonce="app-nonce", login_hint="ada@gmail.com")
     leaving = await app.http.get("/authorize", params=params)
     sent = parse_qs(urlsplit(leaving.headers["location"]).query)
+    assert sent["hd"] == ["gmail.com"] and sent["login_hint"] == ["ada@gmail.com"] and sent["state"] != ["forced"]
     # PKCE (S256), nonce and state toward Google; Ostiary's callback; email and profile asked by default.
     assert sent["redirect_uri"] == [f"{tenant.issuer}login/callback"] and sent["response_type"] == ["code"]
     assert sent["code_challenge_method"] == ["S256"] and sent["nonce"] and sent["state"]
@@ -220,11 +225,13 @@ async def test_a_form_post_without_the_browser_cookie_is_posted_again_from_our_p
 @pytest.mark.parametrize("channel", ["front_channel", "back_channel"])
 async def test_generic_oidc_provider_by_discovery(tenant: TenantFixture, idps: FakeIdps, channel: str) -> None:
     app = await web_app(tenant)
-    await connect(app, idps.oidc, "corp-sso", "oidc", type=channel, display_name="Corp SSO")
+    await connect(app, idps.oidc, "corp-sso", "oidc", type=channel, display_name="Corp SSO",
+                  scope="openid profile email groups")
     idps.oidc.user = {"sub": "emp-42", "email": "emp42@corp.example", "email_verified": True, "name": "Emp 42"}
     leaving = await app.http.get("/authorize", params=authorize_params(app, connection="corp-sso"))
     sent = parse_qs(urlsplit(leaving.headers["location"]).query)
     assert sent["response_type"] == (["id_token"] if channel == "front_channel" else ["code"])
+    assert sent["scope"] == ["openid profile email groups"]
     tokens = await tokens_for(app, await resume(app, await back_at_ostiary(app, await at_provider(leaving))))
     claims = await verified(tenant, tokens["id_token"], app.client.client_id)
     assert claims["sub"] == "oidc|corp-sso|emp-42" and claims["email"] == "emp42@corp.example"

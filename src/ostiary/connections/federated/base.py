@@ -60,7 +60,8 @@ class Arrival:
     tokens: dict[str, Any] = field(default_factory=dict)
 
 
-def _as_scopes(value: Any) -> list[str]:
+def as_scopes(value: Any) -> list[str]:
+    """Auth0's `scope` option: a space- (or comma-) separated string, or a list."""
     if isinstance(value, str):
         return value.replace(",", " ").split()
     if isinstance(value, list):
@@ -119,7 +120,7 @@ class Strategy:
         for attribute, needed in self.attribute_scopes.items():
             if connection.options.get(attribute) is True:
                 scopes.extend(needed)
-        scopes.extend(_as_scopes(connection.options.get("scope")))
+        scopes.extend(as_scopes(connection.options.get("scope")))
         return list(dict.fromkeys(scopes))
 
     async def endpoints(self, ctx: TenantContext, connection: entities.Connection) -> Endpoints:

@@ -28,7 +28,6 @@ class Facebook(Strategy):
     }
     default_scopes = ("public_profile",)
     attribute_scopes = {"email": ("email",), "user_birthday": ("user_birthday",), "user_link": ("user_link",)}
-    # Facebook's dialog supports PKCE, but its token endpoint needs the secret anyway; kept on.
 
     def scopes(self, connection: entities.Connection) -> list[str]:
         scopes = super().scopes(connection)

@@ -16,7 +16,7 @@ from typing import Any
 
 from ostiary import entities
 from ostiary.connections.base import ExternalProfile
-from ostiary.connections.federated.base import Arrival, Endpoints, OidcStrategy, normalized
+from ostiary.connections.federated.base import Arrival, Endpoints, OidcStrategy, as_scopes, normalized
 from ostiary.connections.upstream import call_json, require_object
 from ostiary.errors import InvalidGrantError, ServerError, UpstreamBadResponseError
 from ostiary.oauth.context import TenantContext
@@ -63,11 +63,9 @@ class Oidc(OidcStrategy):
         return display if isinstance(display, str) and display else connection.name
 
     def scopes(self, connection: entities.Connection) -> list[str]:
-        configured = connection.options.get("scope")
-        if configured is None:
-            return list(self.default_scopes)
-        scopes = super().scopes(connection)[len(self.default_scopes):]
-        return ["openid", *(s for s in scopes if s != "openid")]
+        """The `scope` option as given (default "openid profile email"), openid always first."""
+        scopes = as_scopes(connection.options.get("scope")) or list(self.default_scopes)
+        return ["openid", *dict.fromkeys(s for s in scopes if s != "openid")]
 
     def discovery_url(self, connection: entities.Connection) -> str | None:
         return self.option(connection, "discovery_url")

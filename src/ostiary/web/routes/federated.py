@@ -41,7 +41,7 @@ from ostiary.web.deps import Context
 from ostiary.web.forms import parse_body, parse_query
 from ostiary.web.pages import error_page, redirect
 from ostiary.web.routes.login import logged_in
-from ostiary.web.transactions import check_post, end_with_error, original_request
+from ostiary.web.transactions import check_post, end_with_error, original_request, over_rate_limit
 
 router = APIRouter()
 
@@ -103,6 +103,8 @@ async def continue_with(request: Request, ctx: Context) -> Response:
 
 
 async def _callback(request: Request, ctx: TenantContext, params: dict[str, str]) -> Response:
+    if limited := await over_rate_limit(ctx):
+        return limited
     browser = cookies.read_transaction_cookie(request, ctx.scheme)
     if request.method == "POST" and browser is None and REPOST not in params:
         return form_post(CALLBACK_PATH, {**params, REPOST: "1"})

@@ -391,3 +391,18 @@ async def test_okta_and_entra_id_are_back_channel_oidc(
     claims = await verified(tenant, tokens["id_token"], app.client.client_id)
     assert claims["sub"] == f"{strategy}|{strategy}|{idp.user[claim]}"
     assert idp.last("authorize")["query"]["response_type"] == "code" and idp.last("token")["form"]["code_verifier"]
+
+
+async def test_a_blocked_user_and_prompt_none_without_a_session(tenant: TenantFixture, idps: FakeIdps) -> None:
+    app = await google_app(tenant, idps)
+    params = authorize_params(app, connection="google-oauth2", prompt="none")
+    # prompt=none never leaves for the provider: without an SSO session the app hears login_required.
+    assert response_params(await app.http.get("/authorize", params=params))["error"] == "login_required"
+    assert "authorize" not in idps.google.received
+    await provider_login(app, authorize_params(app, connection="google-oauth2"))
+    user_id = f"google-oauth2|{GOOGLE_USER['sub']}"
+    await tenant.repos_call(lambda r: r.users.update(user_id, blocked=True))
+    leaving = await app.http.get("/authorize", params=authorize_params(app, connection="google-oauth2",
+                                                                        prompt="login"))
+    got = response_params(await back_at_ostiary(app, await at_provider(leaving)))
+    assert got["error"] == "unauthorized" and got["error_description"] == "user is blocked"

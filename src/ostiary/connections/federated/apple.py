@@ -31,6 +31,8 @@ class Apple(OidcStrategy):
     attribute_scopes = {"name": ("name",), "email": ("email",)}
     # Apple requires form_post whenever name or email is requested.
     response_mode = "form_post"
+    # Apple's token endpoint documents no code_verifier; the nonce binds the ID token to this browser's login.
+    pkce = False
 
     def scopes(self, connection: entities.Connection) -> list[str]:
         # No "openid" (Apple rejects it on the web flow's scope list); name and email unless turned off.

@@ -86,7 +86,6 @@ class Strategy:
 
     strategy: ClassVar[str]
     label: ClassVar[str]
-    is_social: ClassVar[bool] = True
     # option name → the real provider's URL
     defaults: ClassVar[Mapping[str, str]] = {}
     default_scopes: ClassVar[tuple[str, ...]] = ()

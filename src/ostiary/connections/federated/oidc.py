@@ -55,7 +55,6 @@ DISCOVERY = DiscoveryCache()
 class Oidc(OidcStrategy):
     strategy = "oidc"
     label = "OpenID Connect"
-    is_social = False
     default_scopes = ("openid", "profile", "email")
 
     def button_label(self, connection: entities.Connection) -> str:

@@ -406,3 +406,19 @@ async def test_a_blocked_user_and_prompt_none_without_a_session(tenant: TenantFi
                                                                         prompt="login"))
     got = response_params(await back_at_ostiary(app, await at_provider(leaving)))
     assert got["error"] == "unauthorized" and got["error_description"] == "user is blocked"
+
+
+async def test_a_third_party_client_asks_consent_after_the_provider_login(
+    tenant: TenantFixture, idps: FakeIdps
+) -> None:
+    app = await google_app(tenant, idps, is_first_party=False)
+    params = authorize_params(app, connection="google-oauth2", audience=app.api.identifier,
+                              scope="openid read:things")
+    leaving = await app.http.get("/authorize", params=params)
+    resumed = await resume(app, await back_at_ostiary(app, await at_provider(leaving)))
+    assert resumed.status_code == 302 and resumed.headers["location"].startswith("/u/consent?state=")
+    page = await app.http.get(resumed.headers["location"])
+    _, fields = form_fields(page.text)
+    accepted = await app.http.post("/u/consent", data={**fields, "action": "accept"})
+    got = response_params(await app.http.get(accepted.headers["location"]))
+    assert got["code"] and got["state"] == params["state"]

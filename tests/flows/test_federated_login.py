@@ -82,7 +82,8 @@ async def test_connection_parameter_logs_in_through_google_and_resumes_the_reque
     idps.google.user = dict(GOOGLE_USER)
     # Auth0's upstream_params: a static value, and one copied from the /authorize request; never a protocol one.
     await connect(app, idps.google, "google-oauth2", "google-oauth2", upstream_params={
-        "hd": {"value": "gmail.com"}, "login_hint": {"alias": "login_hint"}, "state": {"value": "forced"}})
+        "hd": {"value": "gmail.com"}, "login_hint": {"alias": "login_hint"}, "state": {"value": "forced"},
+        "uri": {"value": "x"}})
     params = authorize_params(app, connection="google-oauth2", nonce="app-nonce", login_hint="ada@gmail.com")
     leaving = await app.http.get("/authorize", params=params)
     sent = parse_qs(urlsplit(leaving.headers["location"]).query)

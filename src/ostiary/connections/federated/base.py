@@ -26,10 +26,11 @@ from ostiary.errors import InvalidGrantError, ServerError
 from ostiary.ids import new_opaque_token
 from ostiary.oauth.context import TenantContext
 
-# Parameters the protocol sets; upstream_params can never override them.
+# Parameters the protocol sets (and authlib's prepare_grant_uri's own argument names); upstream_params can
+# never override them.
 PROTOCOL_PARAMS = frozenset({
     "client_id", "redirect_uri", "response_type", "response_mode", "state", "nonce", "scope",
-    "code_challenge", "code_challenge_method",
+    "code_challenge", "code_challenge_method", "uri",
 })
 
 

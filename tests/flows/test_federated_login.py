@@ -223,11 +223,18 @@ async def test_a_form_post_without_the_browser_cookie_is_posted_again_from_our_p
     assert "code" in response_params(answer)
 
 
-@pytest.mark.parametrize("channel", ["front_channel", "back_channel"])
-async def test_generic_oidc_provider_by_discovery(tenant: TenantFixture, idps: FakeIdps, channel: str) -> None:
+@pytest.mark.parametrize(("channel", "discovery"), [("front_channel", True), ("back_channel", True),
+                                                    ("back_channel", False)])
+async def test_generic_oidc_provider_by_discovery_or_explicit_endpoints(
+    tenant: TenantFixture, idps: FakeIdps, channel: str, discovery: bool
+) -> None:
     app = await web_app(tenant)
-    await connect(app, idps.oidc, "corp-sso", "oidc", type=channel, display_name="Corp SSO",
-                  scope="openid profile email groups")
+    idp = idps.oidc
+    endpoints = {} if discovery else {
+        "discovery_url": "", "issuer": idp.issuer, "authorization_endpoint": idp.url("/authorize"),
+        "token_endpoint": idp.url("/token"), "jwks_uri": idp.url("/jwks")}
+    await connect(app, idp, "corp-sso", "oidc", type=channel, display_name="Corp SSO",
+                  scope="openid profile email groups", **endpoints)
     idps.oidc.user = {"sub": "emp-42", "email": "emp42@corp.example", "email_verified": True, "name": "Emp 42"}
     leaving = await app.http.get("/authorize", params=authorize_params(app, connection="corp-sso"))
     sent = parse_qs(urlsplit(leaving.headers["location"]).query)
@@ -240,7 +247,9 @@ async def test_generic_oidc_provider_by_discovery(tenant: TenantFixture, idps: F
     assert user.identities[0].as_auth0() == {"connection": "corp-sso", "provider": "oidc",
                                              "user_id": "corp-sso|emp-42", "isSocial": False}
     if channel == "back_channel":
-        assert idps.oidc.received["userinfo"]
+        # With discovery the userinfo endpoint is known and its claims merged; explicitly, none was given.
+        assert bool(idp.received.get("userinfo")) is discovery
+    assert bool(idp.received.get("discovery")) is discovery
 
 
 async def test_the_user_cancelling_at_the_provider_reaches_the_app_as_access_denied(

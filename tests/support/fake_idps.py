@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 
-from tests.support.fake_providers import SigningKey, _public_jwk
+from tests.support.fake_providers import SigningKey, public_jwk
 from tests.support.loopback import LoopbackServer
 
 
@@ -226,7 +226,7 @@ class FakeIdp:
 
     async def jwks(self, request: Request) -> Response:
         _, fault = await self._record("jwks", request)
-        return fault or JSONResponse({"keys": [_public_jwk(self.key.key, self.key.kid)]})
+        return fault or JSONResponse({"keys": [public_jwk(self.key.key, self.key.kid)]})
 
     async def discovery(self, request: Request) -> Response:
         _, fault = await self._record("discovery", request)

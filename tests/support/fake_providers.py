@@ -35,7 +35,7 @@ def _pct(value: str) -> str:
     return quote(value, safe="~")
 
 
-def _public_jwk(key: rsa.RSAPrivateKey, kid: str) -> dict[str, Any]:
+def public_jwk(key: rsa.RSAPrivateKey, kid: str) -> dict[str, Any]:
     jwk: dict[str, Any] = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
     return {**jwk, "kid": kid, "use": "sig", "alg": "RS256"}
 
@@ -123,14 +123,14 @@ class FakeProviders:
     async def apple_keys(self, request: Request) -> Response:
         if (fault := await self._record("apple_keys", request)) is not None:
             return fault
-        return JSONResponse({"keys": [_public_jwk(self.apple_key.key, self.apple_key.kid)]})
+        return JSONResponse({"keys": [public_jwk(self.apple_key.key, self.apple_key.kid)]})
 
     # -- Google ------------------------------------------------------------------------------------------
 
     async def google_certs(self, request: Request) -> Response:
         if (fault := await self._record("google_certs", request)) is not None:
             return fault
-        return JSONResponse({"keys": [_public_jwk(self.google_key.key, self.google_key.kid)]})
+        return JSONResponse({"keys": [public_jwk(self.google_key.key, self.google_key.kid)]})
 
     async def google_tokeninfo(self, request: Request) -> Response:
         if (fault := await self._record("google_tokeninfo", request)) is not None:

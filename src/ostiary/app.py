@@ -21,6 +21,7 @@ from ostiary.web.routes import (
     authorize,
     consent,
     dbconnections,
+    federated,
     health,
     login,
     logout,
@@ -82,7 +83,7 @@ def create_app(
     routers = (
         token.router, well_known.router, userinfo.router, revoke.router, access_token.router,
         authorize.router, login.router, consent.router, logout.router, dbconnections.router, health.router,
-        management.router,
+        management.router, federated.router,
     )
     for router in routers:
         app.include_router(router)

@@ -171,3 +171,18 @@ def test_hook_and_profile_commands_print_json(cli: Cli, tmp_path: Path) -> None:
         "deleted": "legacy",
     }
     assert json.loads(cli.ok("actions", "remove", "-t", t, "cte", "--json")) == {"deleted": "cte"}
+
+
+def test_connections_create_accepts_the_browser_login_strategies(cli: Cli) -> None:
+    t = cli.new_tenant()
+    cli.ok("clients", "create", "-t", t, "--name", "web")
+    cli.ok("connections", "create", "corp", "-t", t, "--strategy", "oidc", "--enabled-client", "web", "--options",
+           '{"type": "back_channel", "discovery_url": "https://idp.corp.example/.well-known/openid-configuration",'
+           ' "client_id": "corp-id", "scope": "openid profile email groups"}', "--option", "client_secret=corp-s")
+    conn = json.loads(cli.ok("connections", "show", "corp", "-t", t))
+    assert conn["strategy"] == "oidc" and conn["options"]["client_secret"] == "corp-s"
+    for strategy in ("github", "windowslive", "linkedin", "okta", "waad", "apple", "facebook", "twitter"):
+        cli.ok("connections", "create", strategy, "-t", t, "--strategy", strategy, "--option", "client_id=x")
+    assert len(cli.ok("connections", "list", "-t", t).strip().splitlines()) == 9
+    refused = cli("connections", "create", "saml", "-t", t, "--strategy", "samlp")
+    assert refused.exit_code != 0 and "connection.strategy" in refused.stderr

@@ -208,3 +208,18 @@ def test_the_readme_example_file_imports(cli: Cli, tmp_path: Path, name: str) ->
     path.write_text(example.replace("auth.acme.test", f"{name}.test"))
     out = counts(cli.ok("import", str(path), "--tenant", name))
     assert out["users.created"] == 1 and out["clientGrants.created"] == 1
+
+
+def test_import_accepts_social_and_enterprise_connections(cli: Cli, tmp_path: Path, name: str) -> None:
+    doc = deploy_file(f"{name}.test")
+    doc["connections"] = [*doc["connections"], *(  # type: ignore[misc]
+        {"name": "github", "strategy": "github", "options": {"client_id": "gh", "client_secret": "gh-s"},
+         "enabled_clients": ["Acme Web"]},
+        {"name": "okta-corp", "strategy": "okta",
+         "options": {"domain": "corp.okta.com", "client_id": "o", "client_secret": "o-s"}},
+        {"name": "entra", "strategy": "waad",
+         "options": {"tenant_domain": "corp.onmicrosoft.com", "client_id": "w", "client_secret": "w-s"}},
+    )]
+    out = cli.ok("import", write(tmp_path, doc), "--tenant", name)
+    assert counts(out)["connections.created"] == 5
+    assert json.loads(cli.ok("connections", "show", "okta-corp", "-t", name))["options"]["domain"] == "corp.okta.com"

@@ -13,19 +13,18 @@ import hashlib
 import hmac
 import json
 import socket
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
 
 import jwt
-import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+
+from tests.support.loopback import LoopbackServer
 
 APPLE_ISSUER = "https://appleid.apple.com"
 GOOGLE_ISSUER = "https://accounts.google.com"
@@ -36,7 +35,7 @@ def _pct(value: str) -> str:
     return quote(value, safe="~")
 
 
-def _public_jwk(key: rsa.RSAPrivateKey, kid: str) -> dict[str, Any]:
+def public_jwk(key: rsa.RSAPrivateKey, kid: str) -> dict[str, Any]:
     jwk: dict[str, Any] = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
     return {**jwk, "kid": kid, "use": "sig", "alg": "RS256"}
 
@@ -124,14 +123,14 @@ class FakeProviders:
     async def apple_keys(self, request: Request) -> Response:
         if (fault := await self._record("apple_keys", request)) is not None:
             return fault
-        return JSONResponse({"keys": [_public_jwk(self.apple_key.key, self.apple_key.kid)]})
+        return JSONResponse({"keys": [public_jwk(self.apple_key.key, self.apple_key.kid)]})
 
     # -- Google ------------------------------------------------------------------------------------------
 
     async def google_certs(self, request: Request) -> Response:
         if (fault := await self._record("google_certs", request)) is not None:
             return fault
-        return JSONResponse({"keys": [_public_jwk(self.google_key.key, self.google_key.kid)]})
+        return JSONResponse({"keys": [public_jwk(self.google_key.key, self.google_key.kid)]})
 
     async def google_tokeninfo(self, request: Request) -> Response:
         if (fault := await self._record("google_tokeninfo", request)) is not None:
@@ -247,28 +246,15 @@ class FakeProviderServer:
 
     def __init__(self) -> None:
         self.fakes = FakeProviders()
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind(("127.0.0.1", 0))
-        port = self._sock.getsockname()[1]
-        self.fakes.base_url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(self.fakes.asgi(), log_level="warning", lifespan="off",
-                                timeout_graceful_shutdown=1)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
+        self._server = LoopbackServer(self.fakes.asgi())
+        self.fakes.base_url = self._server.base_url
 
     def start(self) -> FakeProviders:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("fake provider server did not start")
-            time.sleep(0.01)
+        self._server.start()
         return self.fakes
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=5)
+        self._server.stop()
 
 
 def closed_port_url() -> str:

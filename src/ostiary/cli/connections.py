@@ -26,7 +26,11 @@ app = typer.Typer(help="Connections: where identities come from.", no_args_is_he
 
 NameArg = Annotated[str, typer.Argument(help="Connection name.")]
 StrategyOpt = Annotated[
-    str | None, typer.Option("--strategy", help="auth0, apple, facebook, google-oauth2, twitter, weibo, ...")
+    str | None, typer.Option(
+        "--strategy",
+        help="auth0, google-oauth2, apple, facebook, github, windowslive, linkedin, twitter, weibo, oidc, okta, "
+        "waad, custom-token-exchange",
+    )
 ]
 OptionOpt = Annotated[
     list[str] | None, typer.Option("--option", help="One option as KEY=VALUE (string value; repeatable).")

@@ -57,7 +57,7 @@ def client_secret(connection: entities.Connection, *, client_id: str, now: int) 
         raise ServerError("The apple connection is not configured", debug=f"app_secret: {exc}") from exc
 
 
-def _first_login_name(user_profile: Mapping[str, Any] | None) -> dict[str, Any]:
+def first_login_name(user_profile: Mapping[str, Any] | None) -> dict[str, Any]:
     """Apple gives the app the name on the first sign-in only; the app forwards it in user_profile."""
     name = (user_profile or {}).get("name")
     if not isinstance(name, Mapping):
@@ -113,6 +113,6 @@ async def exchange(
         provider=PROVIDER,
         external_id=claims["sub"],
         attributes=clean_attributes(claims),
-        first_login_attributes=_first_login_name(user_profile),
+        first_login_attributes=first_login_name(user_profile),
         profile_data=profile_data,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ostiary import entities
 from ostiary.connections.database import database_connection
+from ostiary.errors import UnauthorizedClientError
 from ostiary.oauth.context import TenantContext
 
 
@@ -21,3 +22,12 @@ async def page_connection(
         if connection.is_enabled_for(client.client_id):
             return connection
     return await database_connection(ctx, name=None, client=client)
+
+
+async def has_database_connection(ctx: TenantContext, *, client: entities.Client) -> bool:
+    """Whether the login page has a database connection for this client (else it shows only the buttons)."""
+    try:
+        await page_connection(ctx, client=client, name=None)
+    except UnauthorizedClientError:
+        return False
+    return True

@@ -33,7 +33,7 @@ def _client_id(connection: entities.Connection) -> str:
     return value
 
 
-def _profile(claims: Mapping[str, Any], sub: str) -> ExternalProfile:
+def profile_from_claims(claims: Mapping[str, Any], sub: str) -> ExternalProfile:
     keep = ("email", "email_verified", "name", "given_name", "family_name", "picture", "locale", "hd")
     return ExternalProfile(
         provider=PROVIDER,
@@ -61,7 +61,7 @@ async def exchange(
         issuers=[issuer] if isinstance(issuer, str) and issuer else ISSUERS,
         audience=_client_id(connection),
     )
-    return _profile(claims, claims["sub"])
+    return profile_from_claims(claims, claims["sub"])
 
 
 async def access_token_login(
@@ -88,4 +88,4 @@ async def access_token_login(
     sub = userinfo.get("sub")
     if not isinstance(sub, str) or not sub or (token_info.get("sub") not in (None, sub)):
         raise InvalidGrantError(INVALID_ACCESS_TOKEN, debug="userinfo has no matching sub")
-    return _profile(userinfo, sub)
+    return profile_from_claims(userinfo, sub)

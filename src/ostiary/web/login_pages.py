@@ -31,7 +31,9 @@ def login_page(
     username: str = "",
     error: str | None = None,
     status: int = 200,
+    buttons: str = "",
 ) -> HTMLResponse:
+    """`buttons`: the "Continue with ..." block under the form (web/federated_pages.py)."""
     body = (
         "<h1>Welcome</h1>"
         f'<p class="lead">Log in to {e(tenant_name(tenant))} to continue to {e(client.name)}.</p>'
@@ -46,6 +48,7 @@ def login_page(
         '<button type="submit" name="action" value="default">Continue</button>'
         "</form>"
         f'<p class="alt">Don\'t have an account? <a href="/u/signup?state={e(quote(state))}">Sign up</a></p>'
+        f"{buttons}"
     )
     return html_page(f"Log in | {tenant_name(tenant)}", body, status=status, brand=tenant_name(tenant))
 
@@ -99,3 +102,28 @@ def consent_page(
         "</form>"
     )
     return html_page(f"Authorize | {tenant_name(tenant)}", body, brand=tenant_name(tenant))
+
+
+def connection_buttons(*, state: str, csrf: str, choices: list[tuple[str, str]], after_form: bool) -> str:
+    """One "Continue with ..." button per federated connection (name, label), posting to /u/login/federated."""
+    if not choices:
+        return ""
+    items = "".join(
+        f'<button type="submit" name="connection" value="{e(name)}" class="secondary">Continue with {e(label)}</button>'
+        for name, label in choices
+    )
+    separator = '<p class="alt">or</p>' if after_form else ""
+    hidden = _hidden(state, csrf)
+    return f'{separator}<form method="post" action="/u/login/federated" class="connections">{hidden}{items}</form>'
+
+
+def federated_login_page(
+    *, tenant: entities.Tenant, client: entities.Client, buttons: str, error: str | None = None
+) -> HTMLResponse:
+    """The login page of a client with no database connection: the buttons alone."""
+    body = (
+        "<h1>Welcome</h1>"
+        f'<p class="lead">Log in to {e(tenant_name(tenant))} to continue to {e(client.name)}.</p>'
+        f"{_error(error)}{buttons}"
+    )
+    return html_page(f"Log in | {tenant_name(tenant)}", body, brand=tenant_name(tenant))

@@ -5,14 +5,15 @@ Used by: GET|POST /authorize and GET /authorize/resume (web/routes/authorize.py)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ostiary import entities
-from ostiary.actions.pipeline import LoginFacts, run_post_login, settle
+from ostiary.actions.pipeline import LoginFacts, run_post_login, settle, settle_login
 from ostiary.errors import ConsentRequiredError, LoginRequiredError, UserBlockedError
 from ostiary.oauth.authorize import prompts, response_types
 from ostiary.oauth.authorize.request import AuthorizeRequest
 from ostiary.oauth.context import TenantContext
+from ostiary.oauth.federated_login import strategy_of
 from ostiary.oauth.scopes import held_permissions, permitted
 from ostiary.store.repositories.sessions import SessionInfo, TransactionInfo
 from ostiary.tokens.claims import split_scope
@@ -106,7 +107,15 @@ async def finish(
         request_method="GET",
     )
     outcome = await run_post_login(ctx, facts)
-    await settle(ctx, user, outcome)
+    if connection is not None and strategy_of(connection) is not None:
+        # A login through an identity provider: a hook may link it into a primary user (set_primary_user),
+        # who is then the session's user and the tokens' subject (as for native social sign-ins).
+        linked = await settle_login(ctx, user, outcome)
+        if linked.user_id != user.user_id:
+            await ctx.repos.sessions.switch_user(session.id, linked.user_id)
+            session, user = replace(session, user_id=linked.user_id), linked
+    else:
+        await settle(ctx, user, outcome)
     await ctx.repos.users.record_login(user.user_id, ip=ctx.ip or None)
     await ctx.repos.sessions.touch(
         session.id, idle_lifetime=ctx.tenant.idle_session_lifetime_hours * 3600, client_id=req.client.client_id

@@ -40,6 +40,8 @@ class LoginTransaction(Base):
     params: Mapped[JsonDict]
     csrf_token: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[str | None] = mapped_column(String(255))
+    # While the user is at an upstream identity provider: the hash of the `state` sent to it (/login/callback).
+    upstream_state_hash: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     created_at: Mapped[Epoch]
     expires_at: Mapped[Epoch]
     completed_at: Mapped[OptEpoch]

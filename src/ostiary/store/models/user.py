@@ -60,4 +60,6 @@ class Identity(Base):
     external_id: Mapped[str] = mapped_column(String(255))
     is_social: Mapped[bool] = mapped_column(default=False)
     profile_data: Mapped[JsonDict]
+    # The provider's tokens from the last browser login (access_token, ...): JSON, encrypted (store/secrets.py).
+    idp_tokens: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[Epoch]

@@ -11,7 +11,10 @@ from ostiary.store.models import Connection as ConnectionRow
 from ostiary.store.repositories import _validate as v
 from ostiary.store.repositories.base import TenantScoped
 
-STRATEGIES = ("auth0", "apple", "facebook", "google-oauth2", "twitter", "weibo", "custom-token-exchange")
+STRATEGIES = (
+    "auth0", "apple", "facebook", "github", "google-oauth2", "linkedin", "twitter", "weibo", "windowslive",
+    "oidc", "okta", "waad", "custom-token-exchange",
+)
 CONNECTION_FIELDS = ("strategy", "options", "enabled_clients")
 
 

@@ -136,6 +136,14 @@ class LoginSessions(TenantScoped):
             .values(revoked_at=self.clock.now())
         )
 
+    async def switch_user(self, session_id: str, user_id: str) -> None:
+        """A hook linked the session's user into a primary user: the session continues as the primary."""
+        await self.session.execute(
+            update(SessionRow)
+            .where(SessionRow.tenant_id == self.tenant_id, SessionRow.id == session_id)
+            .values(user_id=user_id)
+        )
+
     async def revoke(self, session_id: str) -> None:
         """End a session (logout, or a new login in the same browser). Used by: /v2/logout, /oidc/logout, /u/login."""
         await self.session.execute(
@@ -199,6 +207,46 @@ class LoginTransactions(TenantScoped):
         if user_id is not None:
             row.user_id = user_id
         await self.session.flush()
+
+    async def await_upstream(self, state: str, upstream_state: str, **progress: Any) -> None:
+        """The user leaves for an identity provider with `upstream_state`; a later start replaces an earlier one."""
+        row = await self._row(state)
+        if row is None:
+            return
+        row.upstream_state_hash = token_hash(upstream_state)
+        await self.record(state, upstream=progress)
+
+    async def by_upstream_state(self, upstream_state: str) -> TransactionInfo | None:
+        """The open transaction waiting at a provider with this upstream state (read only)."""
+        if not upstream_state:
+            return None
+        row = await self.session.scalar(
+            self._select(TransactionRow).where(
+                TransactionRow.upstream_state_hash == token_hash(upstream_state),
+                TransactionRow.completed_at.is_(None),
+                TransactionRow.expires_at > self.clock.now(),
+            )
+        )
+        return _transaction(row) if row else None
+
+    async def claim_upstream(self, upstream_state: str) -> str | None:
+        """Back from the provider: clear the upstream state once (a conditional UPDATE) and give the transaction
+        a fresh `state` for the rest of the login (returned); None when it was claimed, finished or expired."""
+        if not upstream_state:
+            return None
+        state = new_opaque_token()
+        result = await self.session.execute(
+            update(TransactionRow)
+            .where(
+                TransactionRow.tenant_id == self.tenant_id,
+                TransactionRow.upstream_state_hash == token_hash(upstream_state),
+                TransactionRow.completed_at.is_(None),
+                TransactionRow.expires_at > self.clock.now(),
+            )
+            .values(upstream_state_hash=None, state_hash=token_hash(state))
+            .execution_options(synchronize_session=False)
+        )
+        return state if result.rowcount else None  # type: ignore[attr-defined]
 
     async def complete(self, state: str) -> bool:
         """Finish the transaction exactly once (conditional UPDATE); False when it was finished already."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
@@ -24,7 +25,9 @@ PROFILE_FIELDS = (
     "email", "email_verified", "username", "name", "nickname", "picture", "given_name", "family_name",
     "user_metadata", "app_metadata", "blocked",
 )
-SOCIAL_STRATEGIES = frozenset({"apple", "facebook", "google-oauth2", "twitter", "weibo"})
+SOCIAL_STRATEGIES = frozenset(
+    {"apple", "facebook", "github", "google-oauth2", "linkedin", "twitter", "weibo", "windowslive"}
+)
 BOOL_FIELDS = frozenset({"email_verified", "blocked"})
 DICT_FIELDS = frozenset({"user_metadata", "app_metadata"})
 
@@ -409,6 +412,25 @@ class Users(TenantScoped):
             if changed:
                 return await self.update(user.user_id, **changed), False
         return user, False
+
+    async def store_idp_tokens(self, *, connection: str, external_id: str, tokens: Mapping[str, Any]) -> None:
+        """Keep the provider's tokens of an identity (Auth0's identities[].access_token), encrypted at rest."""
+        await self.session.execute(
+            update(IdentityRow)
+            .where(IdentityRow.tenant_id == self.tenant_id, IdentityRow.connection == connection,
+                   IdentityRow.external_id == external_id)
+            .values(idp_tokens=self.box.encrypt(json.dumps(dict(tokens))) if tokens else None)
+        )
+
+    async def idp_tokens(self, *, connection: str, external_id: str) -> dict[str, Any]:
+        """The provider's tokens of an identity, decrypted ({} when none). For the Management API's identities."""
+        stored = await self.session.scalar(
+            select(IdentityRow.idp_tokens).where(
+                IdentityRow.tenant_id == self.tenant_id, IdentityRow.connection == connection,
+                IdentityRow.external_id == external_id,
+            )
+        )
+        return dict(json.loads(self.box.decrypt(stored))) if stored else {}
 
     async def link(self, primary_user_id: str, secondary_user_id: str) -> entities.User:
         """Move every identity of the secondary user onto the primary, then delete the secondary user.

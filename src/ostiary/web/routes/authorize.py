@@ -18,6 +18,7 @@ from ostiary.web.csrf import bound_to_browser
 from ostiary.web.deps import Context
 from ostiary.web.forms import parse_body, parse_query
 from ostiary.web.pages import error_page, redirect
+from ostiary.web.routes import federated
 
 router = APIRouter()
 
@@ -45,6 +46,8 @@ async def respond(
                 state = await ctx.repos.transactions.create(params)
                 if session is not None and result.page == interaction.CONSENT:
                     await ctx.repos.transactions.record(state, user_id=session.user_id)
+            if result.page == interaction.LOGIN and (upstream := await federated.depart(request, ctx, req, state)):
+                return upstream
             await ctx.repos.commit()
             return redirect(f"/u/{result.page}?state={quote(state)}")
         if state is not None and not await ctx.repos.transactions.complete(state):

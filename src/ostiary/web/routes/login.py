@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ostiary import entities
-from ostiary.connections.choice import page_connection
+from ostiary.connections.choice import has_database_connection, page_connection
 from ostiary.connections.database import authenticate_password
 from ostiary.connections.signup import signup_user
 from ostiary.errors import (
@@ -24,10 +24,11 @@ from ostiary.errors import (
     UserBlockedError,
 )
 from ostiary.oauth.context import TenantContext
+from ostiary.oauth.federated_login import login_buttons
 from ostiary.web import cookies
 from ostiary.web.csrf import csrf_token
 from ostiary.web.deps import Context
-from ostiary.web.login_pages import login_page, signup_page
+from ostiary.web.login_pages import connection_buttons, federated_login_page, login_page, signup_page
 from ostiary.web.pages import redirect
 from ostiary.web.transactions import check_post, end_with_error, open_page, original_request
 
@@ -55,12 +56,24 @@ async def logged_in(
     return response
 
 
+async def federated_buttons(
+    ctx: TenantContext, client: entities.Client, *, state: str, csrf: str, after_form: bool = True
+) -> str:
+    """The "Continue with ..." block of the client's federated connections ("" when it has none)."""
+    choices = await login_buttons(ctx, client)
+    return connection_buttons(state=state, csrf=csrf, choices=choices, after_form=after_form)
+
+
 @router.get("/u/login")
 async def login_form(request: Request, ctx: Context) -> Response:
     opened = await open_page(request, ctx)
     if isinstance(opened, Response):
         return opened
-    try:  # a client with no database connection enabled is told so now, not after a password is typed
+    database = await has_database_connection(ctx, client=opened.client)
+    buttons = await federated_buttons(ctx, opened.client, state=opened.state, csrf=opened.csrf, after_form=database)
+    if buttons and not database:
+        return opened.send(federated_login_page(tenant=ctx.tenant, client=opened.client, buttons=buttons), ctx)
+    try:  # a client with no connection enabled is told so now, not after a password is typed
         await page_connection(ctx, client=opened.client, name=opened.transaction.params.get("connection"))
         problem = None
     except OAuthError as exc:
@@ -72,6 +85,7 @@ async def login_form(request: Request, ctx: Context) -> Response:
         csrf=opened.csrf,
         username=opened.transaction.params.get("login_hint", ""),
         error=problem,
+        buttons=buttons,
     )
     return opened.send(page, ctx)
 
@@ -99,14 +113,16 @@ async def login_submit(request: Request, ctx: Context) -> Response:
         # Whatever attack protection recorded must stay recorded.
         await ctx.repos.commit()
         status = 429 if isinstance(exc, TooManyAttemptsError) else 400
+        csrf = csrf_token(transaction, browser)
         return login_page(
             tenant=ctx.tenant,
             client=client,
             state=state,
-            csrf=csrf_token(transaction, browser),
+            csrf=csrf,
             username=username,
             error=exc.description,
             status=status,
+            buttons=await federated_buttons(ctx, client, state=state, csrf=csrf),
         )
     return await logged_in(request, ctx, state=state, user=user, connection=connection.name)
 

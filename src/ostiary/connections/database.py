@@ -9,6 +9,7 @@ from __future__ import annotations
 from ostiary import entities
 from ostiary.errors import InvalidGrantError, UnauthorizedClientError, UserBlockedError
 from ostiary.oauth.context import TenantContext
+from ostiary.oauth.unblock import notify_blocked
 from ostiary.passwords import hash_password, needs_rehash, verify_password
 from ostiary.protection import brute_force
 
@@ -62,8 +63,10 @@ async def authenticate_password(
         await brute_force.ensure_not_blocked(ctx, key=key, ip=ip, password_changed_at=changed)
     stored = await ctx.repos.users.password_hash(user.user_id) if user else None
     if not verify_password(stored, password) or user is None:
-        if protected:
-            await brute_force.record_failure(ctx, key=key, ip=ip)
+        if protected and await brute_force.record_failure(ctx, key=key, ip=ip) and user is not None:
+            await notify_blocked(ctx, user, ip)
+            # Queued email must outlive the failed request (the counters' own commit, like Redis's, is kept).
+            await ctx.repos.commit()
         raise InvalidGrantError(WRONG_CREDENTIALS)
     if user.blocked:
         raise UserBlockedError()

@@ -9,23 +9,13 @@ import re
 from typing import Any
 
 from ostiary import entities
+from ostiary.connections.password_policy import check_password
 from ostiary.errors import AdminError, DbConnectionError
 from ostiary.oauth.context import TenantContext
+from ostiary.oauth.email_verification import send_verification_email
 
-MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 128
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PROFILE_FIELDS = ("given_name", "family_name", "name", "nickname", "picture")
-
-
-def check_password(password: str) -> None:
-    """Auth0's "low" policy: at least 8 characters (and a cap so hashing cannot be abused)."""
-    if len(password) < MIN_PASSWORD_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
-        raise DbConnectionError(
-            "invalid_password",
-            f"Password is too weak: at least {MIN_PASSWORD_LENGTH} characters are required",
-            name="PasswordStrengthError",
-        )
 
 
 def check_user_metadata(metadata: Any) -> dict[str, str]:
@@ -49,12 +39,14 @@ async def signup_user(
     username: str | None = None,
     user_metadata: dict[str, str] | None = None,
     profile: dict[str, str] | None = None,
+    client: entities.Client | None = None,
 ) -> entities.User:
-    """Create the user with an argon2 password hash; duplicates are `user_exists` (or the generic answer)."""
+    """Create the user with an argon2 password hash and queue verify_email (sent once the caller commits);
+    duplicates are `user_exists` (or the generic answer)."""
     email = email.strip()
     if not _EMAIL.match(email):
         raise DbConnectionError("invalid_signup", "Invalid email address")
-    check_password(password)
+    check_password(password, connection.options)
     existing = await ctx.repos.users.by_login(connection.name, email)
     if existing is None and username:
         existing = await ctx.repos.users.by_login(connection.name, username)
@@ -66,7 +58,7 @@ async def signup_user(
     if username:
         fields["username"] = username
     try:
-        return await ctx.repos.users.create(
+        user = await ctx.repos.users.create(
             connection=connection.name,
             email=email,
             password=password,
@@ -76,3 +68,5 @@ async def signup_user(
         )
     except AdminError as exc:
         raise DbConnectionError("invalid_signup", "Invalid sign up", name="BadRequestError") from exc
+    await send_verification_email(ctx, user, client)
+    return user

@@ -7,6 +7,7 @@ from ostiary.store.models.authorization_code import AuthorizationCode
 from ostiary.store.models.client import Client, ClientGrant
 from ostiary.store.models.connection import Connection
 from ostiary.store.models.consent import Consent
+from ostiary.store.models.email import EmailProvider, EmailTemplate, OneTimeTicket, OutboxEmail
 from ostiary.store.models.grant import Grant
 from ostiary.store.models.refresh_token import RefreshToken
 from ostiary.store.models.resource_server import ResourceServer
@@ -23,12 +24,16 @@ __all__ = [
     "ClientGrant",
     "Connection",
     "Consent",
+    "EmailProvider",
+    "EmailTemplate",
     "Grant",
     "Identity",
     "LoginFailure",
     "LoginSession",
     "LoginTransaction",
+    "OneTimeTicket",
     "OpaqueAccessToken",
+    "OutboxEmail",
     "RefreshToken",
     "ResourceServer",
     "SigningKey",

@@ -135,6 +135,15 @@ class LoginSessions(TenantScoped):
         )
 
 
+    async def revoke_user(self, user_id: str) -> None:
+        """End every SSO session of a user (password reset)."""
+        await self.session.execute(
+            update(SessionRow)
+            .where(SessionRow.tenant_id == self.tenant_id, SessionRow.user_id == user_id,
+                   SessionRow.revoked_at.is_(None))
+            .values(revoked_at=self.clock.now())
+        )
+
 def _transaction(row: TransactionRow) -> TransactionInfo:
     stored = dict(row.params or {})
     return TransactionInfo(

@@ -487,6 +487,15 @@ class RefreshTokens(TenantScoped):
             .values(revoked_at=self.clock.now())
         )
 
+    async def revoke_user(self, user_id: str) -> None:
+        """Revoke every refresh token of a user (a password reset ends every login, as Auth0's does)."""
+        await self.session.execute(
+            update(RefreshRow)
+            .where(RefreshRow.tenant_id == self.tenant_id, RefreshRow.user_id == user_id,
+                   RefreshRow.revoked_at.is_(None))
+            .values(revoked_at=self.clock.now())
+        )
+
     def _same_login(self, *, user_id: str, client_id: str, audience: str | None) -> Any:
         same_audience = RefreshRow.audience.is_(None) if audience is None else RefreshRow.audience == audience
         return and_(

@@ -129,7 +129,9 @@ async def signup_submit(request: Request, ctx: Context) -> Response:
     browser = cookies.read_transaction_cookie(request, ctx.scheme) or ""
     try:
         connection = await page_connection(ctx, client=client, name=transaction.params.get("connection"))
-        user = await signup_user(ctx, connection=connection, email=email, password=form.get("password", ""))
+        user = await signup_user(
+            ctx, connection=connection, email=email, password=form.get("password", ""), client=client
+        )
     except (DbConnectionError, OAuthError) as exc:
         await ctx.repos.rollback()
         return signup_page(

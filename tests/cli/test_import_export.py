@@ -111,7 +111,8 @@ def test_export_writes_secrets_only_when_asked(cli: Cli, tmp_path: Path, name: s
     cli.ok("import", write(tmp_path, deploy_file(f"{name}.test")), "--tenant", name)
     plain = yaml.safe_load(cli.ok("export", "--tenant", name))
     assert list(plain) == [
-        "tenant", "clients", "resourceServers", "clientGrants", "connections", "users", "actions", "triggers"
+        "tenant", "clients", "resourceServers", "clientGrants", "connections", "users", "actions", "triggers",
+        "emailProvider", "emailTemplates",
     ]
     assert all("client_secret" not in c for c in plain["clients"])
     assert all("signing_secret" not in a for a in plain["resourceServers"])

@@ -17,6 +17,8 @@ from ostiary.admin.sections import (
     client_grants,
     clients,
     connections,
+    email_provider,
+    email_templates,
     resource_servers,
     tenant,
     triggers,
@@ -35,6 +37,8 @@ SECTIONS: tuple[Section, ...] = (
     users,
     actions,
     triggers,
+    email_provider,
+    email_templates,
 )
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ostiary import entities
-from ostiary.admin.sections.base import AdminContext
+from ostiary.admin.sections.base import AdminContext, read_beside
 from ostiary.admin.session import AdminSession
 from ostiary.errors import AdminError
 from ostiary.store.repositories.actions import TRIGGERS
@@ -36,17 +36,7 @@ def _trigger_ids(index: int, item: dict[str, Any]) -> list[str]:
 
 
 def _read_code(index: int, ref: Any, base_dir: Path) -> str:
-    if not isinstance(ref, str) or not ref:
-        raise AdminError(f"actions[{index}].code: a path to a .py file")
-    path = (base_dir / ref).resolve()
-    if not path.is_relative_to(base_dir.resolve()):
-        raise AdminError(f"actions[{index}].code: {ref!r} is outside the import file's directory")
-    if path.suffix != ".py":
-        raise AdminError(f"actions[{index}].code: {ref!r} is not a .py file (Ostiary hooks are Python)")
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise AdminError(f"actions[{index}].code: cannot read {ref!r} ({exc.strerror})") from exc
+    return read_beside(f"actions[{index}].code", ref, base_dir, suffixes=(".py",))
 
 
 async def apply_actions(admin: AdminSession, tenant: entities.Tenant, items: Any, base_dir: Path) -> None:

@@ -19,6 +19,7 @@ from ostiary.runtime import AppState, close_state, open_state
 from ostiary.settings import Settings
 from tests.support import databases
 from tests.support.factories import TenantFixture, make_tenant
+from tests.support.mail_flows import mailbox, quiet  # noqa: F401 - fixtures: loopback SMTP, a quiet outbox
 
 TEST_MASTER_KEY = "test-master-key-not-for-production"
 BACKENDS = ["sqlite", "postgres"]

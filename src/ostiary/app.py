@@ -26,6 +26,7 @@ from ostiary.web.routes import (
     dbconnections,
     login,
     logout,
+    passwordless,
     revoke,
     token,
     userinfo,
@@ -86,7 +87,7 @@ def create_app(
     routers = (
         token.router, well_known.router, userinfo.router, revoke.router, access_token.router,
         authorize.router, login.router, consent.router, logout.router, dbconnections.router,
-        account.router,
+        account.router, passwordless.router,
     )
     for router in routers:
         app.include_router(router)

@@ -258,3 +258,12 @@ class DbConnectionError(OAuthError):
 
 class AdminError(Exception):
     """A bad admin command or import file: one line naming the field; nothing is written."""
+
+
+class PasswordlessError(OAuthError):
+    """POST /passwordless/start's 400s, with Auth0's dotted codes (bad.connection, bad.email, bad.phone_number,
+    bad.send, bad.client_id...)."""
+
+    def __init__(self, error: str, description: str) -> None:
+        super().__init__(description)
+        self.error = error  # type: ignore[misc]

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     mail_from: str = "Ostiary <no-reply@localhost>"
     # How often each server process looks for due emails in the outbox.
     mail_poll_seconds: float = 2.0
+    # Base URL of the SMS provider's API for `sms` connections (Twilio's shape:
+    # POST {url}/2010-04-01/Accounts/{twilio_sid}/Messages.json).
+    twilio_api_url: str = "https://api.twilio.com"
 
     @property
     def is_sqlite(self) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -26,23 +25,18 @@ from tests.support.factories import TenantFixture
 from tests.support.fast_passwords import fast_passwords  # noqa: F401
 from tests.support.firstparty import API, TOO_MANY_ATTEMPTS_BODY, Rop, fail_logins, make_rop
 from tests.support.mail_flows import delivered
-from tests.support.mailbox import Mailbox, smtp_server
+from tests.support.mailbox import Mailbox
 
 from ostiary.clock import FrozenClock
 from ostiary.oauth.account_links import RESET_LINK_SECONDS
 from ostiary.runtime import AppState
 from ostiary.settings import Settings
 
-pytestmark = pytest.mark.usefixtures("fast_passwords")
+pytestmark = pytest.mark.usefixtures("fast_passwords", "quiet")
 CONNECTION = "Username-Password-Authentication"
 NEW_PASSWORD = "a brand new passphrase"
 CSRF = re.compile(r'name="_csrf" value="([^"]*)"')
 
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with smtp_server() as box:
-        yield box
 
 
 @pytest.fixture
@@ -71,7 +65,7 @@ async def test_signup_sends_verify_email_whose_link_verifies_once(
     tenant: TenantFixture, state: AppState, mailbox: Mailbox
 ) -> None:
     await _signup(tenant, "new@example.com")
-    [mail] = await delivered(state, mailbox, 1)
+    [mail] = await delivered(tenant, mailbox, 1)
     assert mail.recipients == ["new@example.com"] and mail.template == "verify_email"
     assert mail.envelope_from == "login@example.test" and mail.subject == "Verify your email"
     assert mail.link().startswith(f"https://{tenant.domain}/u/email-verification?ticket=")
@@ -87,7 +81,7 @@ async def test_verification_link_expires(
     tenant: TenantFixture, state: AppState, mailbox: Mailbox, clock: FrozenClock
 ) -> None:
     await _signup(tenant, "late@example.com")
-    [mail] = await delivered(state, mailbox, 1)
+    [mail] = await delivered(tenant, mailbox, 1)
     clock.advance(5 * 24 * 3600 + 1)
     page = await tenant.http.get(mail.path_and_query())
     assert page.status_code == 400
@@ -108,9 +102,9 @@ async def test_change_password_emails_a_link_and_never_reveals_unknown_addresses
 ) -> None:
     app = await web_app(tenant)
     await _change_password(tenant, app.client.client_id, "nobody@example.com")
-    assert await delivered(state, mailbox) == []
+    assert await delivered(tenant, mailbox) == []
     await _change_password(tenant, app.client.client_id, app.user.email or "")
-    [mail] = await delivered(state, mailbox, 1)
+    [mail] = await delivered(tenant, mailbox, 1)
     assert mail.recipients == [app.user.email] and mail.template == "reset_email"
     assert "Alice Example" in mail.html() and app.client.name in mail.html()
     assert mail.link().startswith(f"https://{tenant.domain}/u/reset-password?ticket=")
@@ -124,7 +118,7 @@ async def test_reset_link_sets_a_password_under_the_policy_and_ends_every_login(
     tokens = (await rop.token(audience=API, scope="offline_access")).json()
     await fail_logins(rop, 3)
     await _change_password(t, rop.web.client_id, rop.user.email or "")
-    [mail] = await delivered(state, mailbox, 1)
+    [mail] = await delivered(rop.t, mailbox, 1)
     form = await t.http.get(mail.path_and_query())
     assert form.status_code == 200 and 'name="password"' in form.text
     ticket = dict(parse_qsl(urlsplit(mail.link()).query))["ticket"]
@@ -152,7 +146,7 @@ async def test_reset_link_sets_a_password_under_the_policy_and_ends_every_login(
 
 async def test_reset_link_expires(rop: Rop, state: AppState, mailbox: Mailbox, clock: FrozenClock) -> None:
     await _change_password(rop.t, rop.web.client_id, rop.user.email or "")
-    [mail] = await delivered(state, mailbox, 1)
+    [mail] = await delivered(rop.t, mailbox, 1)
     clock.advance(RESET_LINK_SECONDS + 1)
     page = await rop.t.http.get(mail.path_and_query())
     assert page.status_code == 400 and "Link expired" in page.text
@@ -175,7 +169,7 @@ async def test_forgot_password_on_the_login_page_returns_to_the_login(
         sent = await app.http.post("/u/reset-password/request",
                                    data={"state": login_state, "_csrf": csrf, "email": email})
         assert sent.status_code == 200 and "Check your email" in sent.text
-    [mail] = await delivered(state, mailbox, 1)
+    [mail] = await delivered(tenant, mailbox, 1)
     assert mail.recipients == [app.user.email] and mail.template == "reset_email"
     ticket = dict(parse_qsl(urlsplit(mail.link()).query))["ticket"]
     done = await app.http.post("/u/reset-password", data={"ticket": ticket, "password": NEW_PASSWORD,
@@ -197,7 +191,7 @@ async def test_forgot_password_post_needs_the_csrf_value(tenant: TenantFixture, 
     forged = await app.http.post("/u/reset-password/request",
                                  data={"state": login_state, "_csrf": "forged", "email": app.user.email})
     assert forged.status_code == 403
-    assert await delivered(state, mailbox) == []
+    assert await delivered(tenant, mailbox) == []
 
 
 async def test_blocked_account_email_carries_a_one_time_unblock_link(
@@ -206,7 +200,7 @@ async def test_blocked_account_email_carries_a_one_time_unblock_link(
     await fail_logins(rop, 10)
     blocked = await rop.token(audience=API)
     assert blocked.status_code == 429 and blocked.json() == TOO_MANY_ATTEMPTS_BODY
-    [mail] = await delivered(state, mailbox, 1)
+    [mail] = await delivered(rop.t, mailbox, 1)
     assert mail.recipients == [rop.user.email] and mail.template == "blocked_account"
     assert mail.link().startswith(f"https://{rop.t.domain}/u/unblock?ticket=")
     page = await rop.t.http.get(mail.path_and_query())
@@ -223,7 +217,7 @@ async def test_login_page_signup_sends_verify_email(tenant: TenantFixture, state
     posted = await app.http.post("/u/signup", data={"state": signup_state, "_csrf": csrf,
                                                     "email": "page@example.com", "password": PASSWORD})
     assert posted.status_code == 302, posted.text
-    [mail] = await delivered(state, mailbox, 1)
+    [mail] = await delivered(tenant, mailbox, 1)
     assert mail.recipients == ["page@example.com"] and mail.template == "verify_email"
     assert (await app.http.get(mail.path_and_query())).status_code == 200
 
@@ -233,6 +227,6 @@ async def test_the_user_can_still_log_in_with_the_old_password_until_the_link_is
 ) -> None:
     app = await web_app(tenant)
     await _change_password(tenant, app.client.client_id, app.user.email or "")
-    await delivered(state, mailbox, 1)
+    await delivered(tenant, mailbox, 1)
     answer = await login_round_trip(app, authorize_params(app))
     assert "code" in response_params(answer)

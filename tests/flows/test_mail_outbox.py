@@ -4,7 +4,6 @@ backoff on failure, claimed by exactly one sender, kept across restarts; tenant 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -23,13 +22,9 @@ from ostiary.settings import Settings
 from ostiary.store.models.email import EmailProvider, OutboxEmail
 from ostiary.store.repositories.email import EmailProviderInfo
 
+pytestmark = pytest.mark.usefixtures("quiet")
 CONNECTION = "Username-Password-Authentication"
 
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with smtp_server() as box:
-        yield box
 
 
 @pytest.fixture
@@ -55,15 +50,15 @@ async def test_a_failed_send_is_retried_with_backoff_and_the_user_never_sees_it(
 ) -> None:
     mailbox.fail_next = 2
     await _request_reset(tenant)
-    assert await delivered(state, mailbox) == []
+    assert await delivered(tenant, mailbox) == []
     [row] = await _rows(state, tenant)
     assert row.attempts == 1 and row.claimed_at is None and "451" in (row.last_error or "")
     assert row.sent_at is None and row.next_attempt_at == clock.now() + backoff_seconds(1)
-    assert await delivered(state, mailbox) == []  # not due yet
+    assert await delivered(tenant, mailbox) == []  # not due yet
     clock.advance(backoff_seconds(1))
-    assert await delivered(state, mailbox) == []  # second failure
+    assert await delivered(tenant, mailbox) == []  # second failure
     clock.advance(backoff_seconds(2))
-    [mail] = await delivered(state, mailbox, 1)
+    [mail] = await delivered(tenant, mailbox, 1)
     assert mail.template == "reset_email"
     [row] = await _rows(state, tenant)
     assert row.sent_at is not None and row.message == "" and row.attempts == 2
@@ -80,7 +75,7 @@ async def test_after_max_attempts_the_email_is_given_up(
     [row] = await _rows(state, tenant)
     assert row.failed_at is not None and row.attempts == MAX_ATTEMPTS and row.message == ""
     mailbox.fail_next = 0
-    assert await delivered(state, mailbox) == []
+    assert await delivered(tenant, mailbox) == []
 
 
 async def test_concurrent_senders_send_each_email_once(
@@ -107,7 +102,7 @@ async def test_queued_mail_survives_a_restart(
     await _request_reset(tenant)
     restarted = await open_state(settings, clock=clock)
     try:
-        [mail] = await delivered(restarted, mailbox, 1)
+        [mail] = await delivered(tenant, mailbox, 1, state=restarted)
     finally:
         await close_state(restarted)
     assert mail.template == "reset_email"
@@ -121,9 +116,9 @@ async def test_a_claim_left_by_a_dead_sender_expires(
         row = (await session.scalars(select(OutboxEmail).where(OutboxEmail.tenant_id == tenant.tenant.id))).one()
         row.claimed_at = clock.now()
         await session.commit()
-    assert await delivered(state, mailbox) == []
+    assert await delivered(tenant, mailbox) == []
     clock.advance(120)
-    assert len(await delivered(state, mailbox)) == 1
+    assert len(await delivered(tenant, mailbox)) == 1
 
 
 async def test_the_background_task_sends_without_being_asked(

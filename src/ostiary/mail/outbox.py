@@ -50,8 +50,10 @@ async def queue_email(
     url: str | None = None,
     code: str | None = None,
     extra: dict[str, Any] | None = None,
+    override: TemplateOverride | None = None,
 ) -> bool:
-    """Queue `template` for `to`; False (logged) when the tenant has no way to send mail or turned it off."""
+    """Queue `template` for `to`; False (logged) when the tenant has no way to send mail or turned it off.
+    `override` replaces the tenant's template (the email connection keeps its own, as Auth0's does)."""
     provider = await ctx.repos.email_settings.provider()
     if provider is not None and not provider.enabled:
         log.info("email not queued: the tenant's email provider is disabled", extra={"template": template})
@@ -59,7 +61,7 @@ async def queue_email(
     if provider is None and not ctx.state.settings.smtp_url:
         log.warning("email not queued: no emailProvider and no OSTIARY_SMTP_URL", extra={"template": template})
         return False
-    override = await template_override(ctx, template)
+    override = override or await template_override(ctx, template)
     if override is not None and not override.enabled:
         log.info("email not queued: the template is disabled", extra={"template": template})
         return False

@@ -18,7 +18,7 @@ from ostiary.errors import AdminError
 from ostiary.settings import Settings
 
 # Connection option keys whose values are secrets.
-SECRET_OPTION_KEYS = frozenset({"client_secret", "app_secret", "consumer_secret", "signing_key"})
+SECRET_OPTION_KEYS = frozenset({"client_secret", "app_secret", "consumer_secret", "signing_key", "twilio_token"})
 
 
 class SecretBox:

@@ -69,7 +69,10 @@ class OneTimeTicket(Base):
     is stored; it is consumed by one conditional UPDATE."""
 
     __tablename__ = "one_time_tickets"
-    __table_args__ = (Index("ix_one_time_tickets_lookup", "tenant_id", "purpose", "token_hash"),)
+    __table_args__ = (
+        Index("ix_one_time_tickets_lookup", "tenant_id", "purpose", "token_hash"),
+        Index("ix_one_time_tickets_recent", "tenant_id", "purpose", "created_at"),
+    )
 
     id: Mapped[Pk]
     tenant_id: Mapped[TenantFk]
@@ -78,6 +81,8 @@ class OneTimeTicket(Base):
     # The user, or for passwordless the address (email or phone number) the code was sent to.
     subject: Mapped[str] = mapped_column(String(320))
     client_id: Mapped[str | None] = mapped_column(String(128))
+    # The requesting IP (passwordless sends are limited per address and per IP).
+    ip: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[JsonDict]
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[Epoch]

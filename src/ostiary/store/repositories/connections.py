@@ -10,7 +10,9 @@ from ostiary.store.models import Connection as ConnectionRow
 from ostiary.store.repositories import _validate as v
 from ostiary.store.repositories.base import TenantScoped
 
-STRATEGIES = ("auth0", "apple", "facebook", "google-oauth2", "twitter", "weibo", "custom-token-exchange")
+STRATEGIES = (
+    "auth0", "apple", "facebook", "google-oauth2", "twitter", "weibo", "custom-token-exchange", "email", "sms",
+)
 CONNECTION_FIELDS = ("strategy", "options", "enabled_clients")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, select, update
 
 from ostiary.ids import new_opaque_token, token_hash
 from ostiary.mail.templates import TemplateOverride
@@ -107,40 +107,42 @@ class Outbox(TenantScoped):
 class Tickets(TenantScoped):
     async def issue(
         self, *, purpose: str, subject: str, lifetime: float, client_id: str | None = None,
-        data: dict[str, Any] | None = None, secret: str | None = None,
+        data: dict[str, Any] | None = None, secret: str | None = None, ip: str | None = None,
     ) -> str:
         """A new one-time ticket; returns the secret (only its hash is stored). `secret` is given for codes."""
         secret = secret or new_opaque_token()
         now = self.clock.now()
         self._new(
             TicketRow, purpose=purpose, token_hash=token_hash(secret), subject=subject, client_id=client_id,
-            data=data or {}, created_at=now, expires_at=now + lifetime,
+            ip=ip[:64] if ip else None, data=data or {}, created_at=now, expires_at=now + lifetime,
         )
         await self.session.flush()
         return secret
 
-    def _live(self, purpose: str, secret: str) -> Any:
-        return (
+    def _live(self, purpose: str, secret: str, subject: str | None) -> tuple[Any, ...]:
+        conditions = (
             TicketRow.tenant_id == self.tenant_id,
             TicketRow.purpose == purpose,
             TicketRow.token_hash == token_hash(secret),
             TicketRow.used_at.is_(None),
             TicketRow.expires_at > self.clock.now(),
         )
+        return (*conditions, TicketRow.subject == subject) if subject is not None else conditions
 
     async def peek(self, purpose: str, secret: str) -> Ticket | None:
         """The live ticket, not consumed (a page shows its form with it)."""
         if not secret:
             return None
-        row = await self.session.scalar(self._select(TicketRow).where(*self._live(purpose, secret)))
+        row = await self.session.scalar(self._select(TicketRow).where(*self._live(purpose, secret, None)))
         return _ticket(row) if row else None
 
-    async def consume(self, purpose: str, secret: str) -> Ticket | None:
-        """Use the ticket exactly once: one conditional UPDATE; None when unknown, expired or used."""
+    async def consume(self, purpose: str, secret: str, *, subject: str | None = None) -> Ticket | None:
+        """Use the ticket exactly once: one conditional UPDATE; None when unknown, expired or used. A code
+        (short, so not unique) is only ever looked up together with its subject."""
         if not secret:
             return None
         row_id = await self.session.scalar(
-            update(TicketRow).where(*self._live(purpose, secret)).values(used_at=self.clock.now())
+            update(TicketRow).where(*self._live(purpose, secret, subject)).values(used_at=self.clock.now())
             .returning(TicketRow.id)
         )
         if row_id is None:
@@ -148,6 +150,17 @@ class Tickets(TenantScoped):
         row = await self.session.get(TicketRow, row_id)
         assert row is not None
         return _ticket(row)
+
+    async def count_since(self, purpose: str, since: float, *, subject: str | None = None,
+                          ip: str | None = None) -> int:
+        """How many tickets of this purpose were issued since `since` for the subject, or from the IP."""
+        query = select(func.count()).select_from(TicketRow).where(
+            TicketRow.tenant_id == self.tenant_id, TicketRow.purpose == purpose, TicketRow.created_at >= since)
+        if subject is not None:
+            query = query.where(TicketRow.subject == subject)
+        if ip is not None:
+            query = query.where(TicketRow.ip == ip[:64])
+        return int(await self.session.scalar(query) or 0)
 
     async def revoke_for(self, purpose: str, subject: str) -> None:
         """Spend every live ticket of this purpose for this subject (a new code replaces the old one)."""

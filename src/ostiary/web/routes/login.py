@@ -24,6 +24,7 @@ from ostiary.errors import (
     UserBlockedError,
 )
 from ostiary.oauth.context import TenantContext
+from ostiary.oauth.passwordless import STRATEGIES as PASSWORDLESS_STRATEGIES
 from ostiary.web import cookies
 from ostiary.web.csrf import csrf_token
 from ostiary.web.deps import Context
@@ -60,6 +61,10 @@ async def login_form(request: Request, ctx: Context) -> Response:
     opened = await open_page(request, ctx)
     if isinstance(opened, Response):
         return opened
+    named = opened.transaction.params.get("connection")
+    chosen = await ctx.repos.connections.by_name(named) if named else None
+    if chosen is not None and chosen.strategy in PASSWORDLESS_STRATEGIES:
+        return opened.send(redirect(f"/u/passwordless?state={quote(opened.state)}"), ctx)
     page = login_page(
         tenant=ctx.tenant,
         client=opened.client,

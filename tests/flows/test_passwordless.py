@@ -21,7 +21,7 @@ from tests.support.mail_flows import delivered
 from tests.support.mailbox import Mailbox
 
 from ostiary.clock import FrozenClock
-from ostiary.oauth.passwordless import CODE_LIFETIME_SECONDS, SENDS_PER_ADDRESS_PER_HOUR
+from ostiary.oauth.passwordless import CODE_LIFETIME_SECONDS, MAX_WRONG_CODES, SENDS_PER_ADDRESS_PER_HOUR
 from ostiary.runtime import AppState
 from ostiary.settings import Settings
 
@@ -216,3 +216,17 @@ async def test_universal_login_passwordless_page(
     assert ok.status_code == 302, ok.text
     answer = await tenant.http.get(ok.headers["location"])
     assert response_params(answer)["state"] == params["state"] and "code" in response_params(answer)
+
+
+async def test_a_code_is_spent_after_five_wrong_guesses_before_any_block(
+    tenant: TenantFixture, state: AppState, mailbox: Mailbox, twilio: FakeTwilio
+) -> None:
+    app = await _setup(tenant, twilio)
+    await tenant.http.post("/passwordless/start", json={
+        "client_id": app["client_id"], "connection": "email", "email": "pat@example.com"})
+    [mail] = await delivered(tenant, mailbox, 1)
+    wrong = "111111" if mail.code() != "111111" else "222222"
+    for _ in range(MAX_WRONG_CODES):  # fewer than brute-force protection's 10: the code itself is spent
+        assert (await _otp(tenant, app["client_id"], "email", "pat@example.com", wrong))["status"] == 403
+    spent = await _otp(tenant, app["client_id"], "email", "pat@example.com", mail.code())
+    assert spent["status"] == 403 and spent["error"] == "invalid_grant"

@@ -13,6 +13,7 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 
 from ostiary import entities
+from ostiary.errors import AdminError
 from ostiary.mail.templates import (
     TemplateOverride,
     application_variables,
@@ -73,7 +74,13 @@ async def queue_email(
         "code": code or "",
         **(extra or {}),
     }
-    rendered = render(template, variables, override)
+    try:
+        rendered = render(template, variables, override)
+    except AdminError as exc:
+        # A tenant template that fails at render time (checked at import, but Liquid can still fail on data):
+        # the built-in default goes out instead, and the log says why.
+        log.error("email template failed, the built-in one is sent", extra={"template": template, "error": str(exc)})
+        rendered = render(template, variables, None)
     sender = rendered.from_address or (provider.default_from_address if provider else None) \
         or ctx.state.settings.mail_from
     message = EmailMessage()

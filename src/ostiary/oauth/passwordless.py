@@ -5,7 +5,8 @@ hashed, expiring, single-use; a new code replaces the previous one) sent by emai
 the connection's own `email` template option) or SMS; with send=link the email also carries a link to
 /passwordless/verify_redirect. Sends are limited per address and per IP.
 verify(): the grant http://auth0.com/oauth/grant-type/passwordless/otp, the page and the link: a wrong code
-counts toward brute-force protection like a wrong password (per address and IP); the user is created on
+counts toward brute-force protection like a wrong password (per address and IP), and a code is spent after
+MAX_WRONG_CODES wrong guesses from anywhere; the user is created on
 first success unless the connection has disable_signup.
 """
 
@@ -35,6 +36,8 @@ PURPOSE = "passwordless"
 STRATEGIES = ("email", "sms")
 CODE_LIFETIME_SECONDS = 300
 CODE_DIGITS = 6
+# Wrong guesses a code survives, from any IP (brute-force protection counts per IP; this bounds them all).
+MAX_WRONG_CODES = 5
 # Sends per hour: per address (a mailbox or phone cannot be flooded) and per IP (nor many of them).
 SENDS_PER_ADDRESS_PER_HOUR = 10
 SENDS_PER_IP_PER_HOUR = 50
@@ -159,7 +162,9 @@ async def verify(
     await brute_force.ensure_not_blocked(ctx, key=key, ip=ip)
     used = await ctx.repos.tickets.consume(PURPOSE, code.strip(), subject=subject) if code.strip() else None
     if used is None:
+        await ctx.repos.tickets.record_miss(PURPOSE, subject, max_misses=MAX_WRONG_CODES)
         await brute_force.record_failure(ctx, key=key, ip=ip)
+        await ctx.repos.commit()  # the miss must outlive the failed request (the token endpoint rolls back)
         raise InvalidGrantError(WRONG_CODE[connection.strategy])
     await brute_force.record_success(ctx, key=key, ip=ip)
     if user is None:

@@ -151,6 +151,15 @@ class Tickets(TenantScoped):
         assert row is not None
         return _ticket(row)
 
+    async def record_miss(self, purpose: str, subject: str, *, max_misses: int) -> None:
+        """One wrong guess at the subject's live code; the code is spent once it has had max_misses."""
+        live = (TicketRow.tenant_id == self.tenant_id, TicketRow.purpose == purpose, TicketRow.subject == subject,
+                TicketRow.used_at.is_(None))
+        await self.session.execute(update(TicketRow).where(*live).values(attempts=TicketRow.attempts + 1))
+        await self.session.execute(
+            update(TicketRow).where(*live, TicketRow.attempts >= max_misses).values(used_at=self.clock.now())
+        )
+
     async def count_since(self, purpose: str, since: float, *, subject: str | None = None,
                           ip: str | None = None) -> int:
         """How many tickets of this purpose were issued since `since` for the subject, or from the IP."""

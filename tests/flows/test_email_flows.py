@@ -28,6 +28,7 @@ from tests.support.mail_flows import delivered
 from tests.support.mailbox import Mailbox
 
 from ostiary.clock import FrozenClock
+from ostiary.mail.templates import TemplateOverride
 from ostiary.oauth.account_links import RESET_LINK_SECONDS
 from ostiary.runtime import AppState
 from ostiary.settings import Settings
@@ -230,3 +231,23 @@ async def test_the_user_can_still_log_in_with_the_old_password_until_the_link_is
     await delivered(tenant, mailbox, 1)
     answer = await login_round_trip(app, authorize_params(app))
     assert "code" in response_params(answer)
+
+
+async def test_reset_sends_the_password_changed_notice_and_goes_to_the_result_url(
+    tenant: TenantFixture, mailbox: Mailbox
+) -> None:
+    app = await web_app(tenant)
+    await tenant.repos_call(lambda r: r.email_settings.set_template(TemplateOverride(
+        template="password_reset", body="<p>{{ user.email }}: your password was changed.</p>")))
+    await tenant.repos_call(lambda r: r.email_settings.set_template(TemplateOverride(
+        template="reset_email", body='<a href="{{ url }}">reset</a>', result_url="https://app.example/done")))
+    await _change_password(tenant, app.client.client_id, app.user.email or "")
+    [mail] = await delivered(tenant, mailbox, 1)
+    ticket = dict(parse_qsl(urlsplit(mail.link()).query))["ticket"]
+    done = await tenant.http.post("/u/reset-password", data={"ticket": ticket, "password": NEW_PASSWORD,
+                                                             "password_confirm": NEW_PASSWORD})
+    assert done.status_code == 302
+    assert done.headers["location"].startswith("https://app.example/done?success=true&message=")
+    [notice] = await delivered(tenant, mailbox, 1)
+    assert notice.recipients == [app.user.email] and notice.template == "password_reset"
+    assert f"{app.user.email}: your password was changed." in notice.html()

@@ -21,6 +21,7 @@ from tests.support.mail_flows import delivered
 from tests.support.mailbox import Mailbox
 
 from ostiary.clock import FrozenClock
+from ostiary.mail.sender import backoff_seconds, deliver_due
 from ostiary.oauth.passwordless import CODE_LIFETIME_SECONDS, MAX_WRONG_CODES, SENDS_PER_ADDRESS_PER_HOUR
 from ostiary.runtime import AppState
 from ostiary.settings import Settings
@@ -89,6 +90,8 @@ async def test_sms_code_through_the_twilio_shaped_provider(
         "client_id": app["client_id"], "connection": "sms", "phone_number": "+1 555 123 4567", "send": "code"})
     assert start.status_code == 200, start.text
     assert start.json()["phone_number"] == "+15551234567"
+    assert twilio.messages == []  # queued: the background sender delivers it
+    await deliver_due(tenant.state)
     assert twilio.messages[-1]["From"] == "+15550000000"
     code = twilio.code_for("+15551234567")
     clock.advance(CODE_LIFETIME_SECONDS + 1)
@@ -96,6 +99,7 @@ async def test_sms_code_through_the_twilio_shaped_provider(
     assert expired["status"] == 403 and expired["error_description"] == "Wrong phone number or verification code."
     await tenant.http.post("/passwordless/start", json={
         "client_id": app["client_id"], "connection": "sms", "phone_number": "+15551234567"})
+    await deliver_due(tenant.state)
     ok = await _otp(tenant, app["client_id"], "sms", "+15551234567", twilio.code_for("+15551234567"))
     assert ok["status"] == 200, ok
     claims = jwt.decode(str(ok["id_token"]), options={"verify_signature": False})
@@ -137,7 +141,25 @@ async def test_sends_are_limited_per_address(tenant: TenantFixture, twilio: Fake
     assert limited.status_code == 429 and limited.json()["error"] == "too_many_requests"
     other = await tenant.http.post("/passwordless/start", json={**body, "phone_number": "+15557654321"})
     assert other.status_code == 200
+    await deliver_due(tenant.state)
     assert len(twilio.messages) == SENDS_PER_ADDRESS_PER_HOUR + 1
+
+
+async def test_a_failing_sms_provider_is_retried_and_never_shown(
+    tenant: TenantFixture, twilio: FakeTwilio, clock: FrozenClock
+) -> None:
+    app = await _setup(tenant, twilio)
+    await tenant.repos_call(lambda r: r.connections.update(
+        "sms", options={**twilio.connection_options(), "twilio_token": "wrong"}))
+    start = await tenant.http.post("/passwordless/start", json={
+        "client_id": app["client_id"], "connection": "sms", "phone_number": "+15551234567"})
+    assert start.status_code == 200
+    await deliver_due(tenant.state)
+    assert twilio.messages == []
+    await tenant.repos_call(lambda r: r.connections.update("sms", options=twilio.connection_options()))
+    clock.advance(backoff_seconds(1))
+    await deliver_due(tenant.state)
+    assert len(twilio.messages) == 1 and twilio.messages[0]["To"] == "+15551234567"
 
 
 @pytest.mark.parametrize(("body", "error"), [

@@ -2,39 +2,51 @@
 provider that speaks Twilio's shape works; tests use a loopback fake).
 
 Connection options, as Auth0's: twilio_sid, twilio_token (encrypted at rest), from or messaging_service_sid.
-A failure is logged, never shown: the answer to /passwordless/start must not depend on delivery.
+Messages go through the outbox like emails (queue_sms in the request, send_sms in the background sender), so
+a slow or failing provider never delays or fails /passwordless/start; failures are logged and retried.
 """
 
 from __future__ import annotations
 
-import logging
+import json
+from typing import Any
 
 import httpx
 
 from ostiary import entities
 from ostiary.oauth.context import TenantContext
 
-log = logging.getLogger("ostiary.sms")
+SMS_TEMPLATE = "sms"
 
 
-async def send_sms(ctx: TenantContext, connection: entities.Connection, *, to: str, body: str) -> bool:
-    options = connection.options
+class SmsError(Exception):
+    """The provider could not be reached or refused the message (logged and retried by the sender)."""
+
+
+async def queue_sms(ctx: TenantContext, connection: entities.Connection, *, to: str, body: str) -> None:
+    message = json.dumps({"connection": connection.name, "body": body})
+    await ctx.repos.outbox.enqueue(template=SMS_TEMPLATE, recipient=to, message=message)
+
+
+def sms_parts(message: str) -> tuple[str, str]:
+    """(connection name, body) of a queued text message."""
+    data = json.loads(message)
+    return str(data["connection"]), str(data["body"])
+
+
+async def send_sms(http: httpx.AsyncClient, api_url: str, options: dict[str, Any], *, to: str, body: str) -> None:
     sid, token = options.get("twilio_sid"), options.get("twilio_token")
     if not sid or not token:
-        log.warning("sms not sent: no twilio_sid/twilio_token", extra={"connection": connection.name})
-        return False
+        raise SmsError("the sms connection has no twilio_sid/twilio_token")
     form = {"To": to, "Body": body}
     if options.get("messaging_service_sid"):
         form["MessagingServiceSid"] = str(options["messaging_service_sid"])
     else:
         form["From"] = str(options.get("from") or "")
-    url = f"{ctx.state.settings.twilio_api_url.rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json"
+    url = f"{api_url.rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json"
     try:
-        response = await ctx.http.post(url, data=form, auth=(str(sid), str(token)))
+        response = await http.post(url, data=form, auth=(str(sid), str(token)))
     except httpx.HTTPError as exc:
-        log.error("sms not sent", extra={"connection": connection.name, "error": str(exc)})
-        return False
+        raise SmsError(f"the SMS provider is unreachable ({type(exc).__name__})") from exc
     if response.status_code >= 300:
-        log.error("sms refused by the provider", extra={"connection": connection.name, "status": response.status_code})
-        return False
-    return True
+        raise SmsError(f"the SMS provider answered {response.status_code}")

@@ -1,4 +1,5 @@
-"""The background sender: every server process polls the outbox and sends what is due.
+"""The background sender: every server process polls the outbox and sends what is due (emails over SMTP,
+text messages of `sms` connections to the SMS provider).
 
 Safe with several workers and processes: a row is claimed by one conditional UPDATE (claimed_at set only
 where it is NULL or older than the lease), so exactly one sender holds it; a sender that dies mid-send
@@ -16,6 +17,7 @@ from email import message_from_string
 
 from sqlalchemy import ColumnElement, or_, select, update
 
+from ostiary.connections.sms import SMS_TEMPLATE, SmsError, send_sms, sms_parts
 from ostiary.mail.transport import SMTP_TIMEOUT_SECONDS, SmtpServer, send, server_from_provider, server_from_url
 from ostiary.runtime import AppState
 from ostiary.store.models.email import OutboxEmail as OutboxRow
@@ -81,21 +83,37 @@ async def _deliver(state: AppState, row_id: str) -> int:
         return 0
     context = {"outbox_id": row.id, "tenant": row.tenant_id, "template": row.template, "attempt": row.attempts + 1}
     try:
-        server = await _server_for(state, row.tenant_id)
-        if server is None:
-            raise smtplib.SMTPException("no emailProvider and no OSTIARY_SMTP_URL")
         text = state.box.decrypt(row.message)
-        sender = message_from_string(text).get("From", state.settings.mail_from)
-        await asyncio.wait_for(
-            asyncio.to_thread(send, server, sender=sender, recipient=row.recipient, message=text.encode()),
-            timeout=LEASE_SECONDS / 2,
-        )
+        if row.template == SMS_TEMPLATE:
+            await _send_sms(state, row, text)
+        else:
+            await _send_email(state, row, text)
     except Exception as exc:  # noqa: BLE001 - every failure is logged and retried, never raised into a request
         await _failed(state, row, f"{type(exc).__name__}: {exc}", context)
         return 0
     await _finish(state, row.id, sent_at=state.clock.now(), message="")
     log.info("email sent", extra=context)
     return 1
+
+
+async def _send_email(state: AppState, row: OutboxRow, text: str) -> None:
+    server = await _server_for(state, row.tenant_id)
+    if server is None:
+        raise smtplib.SMTPException("no emailProvider and no OSTIARY_SMTP_URL")
+    sender = message_from_string(text).get("From", state.settings.mail_from)
+    await asyncio.wait_for(
+        asyncio.to_thread(send, server, sender=sender, recipient=row.recipient, message=text.encode()),
+        timeout=LEASE_SECONDS / 2,
+    )
+
+
+async def _send_sms(state: AppState, row: OutboxRow, text: str) -> None:
+    name, body = sms_parts(text)
+    async with state.reader() as session:
+        connection = await state.repos(session, row.tenant_id).connections.by_name(name)
+    if connection is None:
+        raise SmsError(f"the sms connection {name!r} no longer exists")
+    await send_sms(state.http, state.settings.twilio_api_url, connection.options, to=row.recipient, body=body)
 
 
 async def _failed(state: AppState, row: OutboxRow, error: str, context: dict[str, object]) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ostiary import entities
-from ostiary.connections.sms import send_sms
+from ostiary.connections.sms import queue_sms
 from ostiary.errors import (
     InvalidGrantError,
     PasswordlessError,
@@ -133,7 +133,7 @@ async def start(
                           code=code, override=_email_override(connection))
         return {"_id": _external_id(address), "email": address, "email_verified": False}
     body = connection.options.get("template") or "Your verification code is: @@password@@"
-    await send_sms(ctx, connection, to=address, body=str(body).replace("@@password@@", code))
+    await queue_sms(ctx, connection, to=address, body=str(body).replace("@@password@@", code))
     return {"_id": _external_id(address), "phone_number": address, "phone_verified": False,
             "request_language": None}
 

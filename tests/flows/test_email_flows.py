@@ -251,3 +251,16 @@ async def test_reset_sends_the_password_changed_notice_and_goes_to_the_result_ur
     [notice] = await delivered(tenant, mailbox, 1)
     assert notice.recipients == [app.user.email] and notice.template == "password_reset"
     assert f"{app.user.email}: your password was changed." in notice.html()
+
+
+async def test_verification_is_followed_by_the_welcome_email_when_enabled(
+    tenant: TenantFixture, mailbox: Mailbox
+) -> None:
+    await tenant.repos_call(lambda r: r.email_settings.set_template(TemplateOverride(
+        template="welcome_email", subject="Welcome to {{ application.name }}", body="<p>Hi {{ user.email }}</p>")))
+    signed = await _signup(tenant, "welcome@example.com")
+    [verify] = await delivered(tenant, mailbox, 1)
+    assert (await tenant.http.get(verify.path_and_query())).status_code == 200
+    [welcome] = await delivered(tenant, mailbox, 1)
+    assert welcome.recipients == ["welcome@example.com"] and welcome.template == "welcome_email"
+    assert welcome.subject == f"Welcome to {signed['app'].client.name}"

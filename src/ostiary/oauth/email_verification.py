@@ -1,4 +1,5 @@
-"""Email verification: a one-time link (verify_email) that sets email_verified.
+"""Email verification: a one-time link (verify_email) that sets email_verified (then welcome_email, when the
+tenant has enabled that template).
 
 Sent after a database signup (API and page). The Management API's POST /api/v2/jobs/verification-email and
 /tickets/email-verification will call send_verification_email / verification_ticket once that API exists.
@@ -7,7 +8,7 @@ Sent after a database signup (API and page). The Management API's POST /api/v2/j
 from __future__ import annotations
 
 from ostiary import entities
-from ostiary.mail.outbox import link_lifetime, queue_email
+from ostiary.mail.outbox import link_lifetime, queue_email, template_override
 from ostiary.oauth.account_links import VERIFY_EMAIL, VERIFY_LINK_SECONDS, link
 from ostiary.oauth.context import TenantContext
 
@@ -41,4 +42,9 @@ async def verify_email(ctx: TenantContext, ticket: str) -> entities.User | None:
         return None
     if not user.email_verified:
         user = await ctx.repos.users.update(user.user_id, email_verified=True)
+        # Auth0 sends welcome_email after the verification when the tenant has turned that template on.
+        welcome = await template_override(ctx, "welcome_email")
+        if user.email and welcome is not None and welcome.enabled:
+            client = await ctx.client(used.client_id) if used.client_id else None
+            await queue_email(ctx, template="welcome_email", to=user.email, user=user, client=client)
     return user

@@ -92,7 +92,7 @@ async def _deliver(state: AppState, row_id: str) -> int:
         await _failed(state, row, f"{type(exc).__name__}: {exc}", context)
         return 0
     await _finish(state, row.id, sent_at=state.clock.now(), message="")
-    log.info("email sent", extra=context)
+    log.info("outbox message sent", extra=context)
     return 1
 
 
@@ -120,10 +120,10 @@ async def _failed(state: AppState, row: OutboxRow, error: str, context: dict[str
     attempts = row.attempts + 1
     now = state.clock.now()
     if attempts >= MAX_ATTEMPTS:
-        log.error("email given up after %d attempts: %s", attempts, error, extra={**context, "error": error})
+        log.error("outbox message given up after %d attempts: %s", attempts, error, extra={**context, "error": error})
         await _finish(state, row.id, attempts=attempts, failed_at=now, last_error=error, message="")
         return
-    log.warning("email not sent, will retry: %s", error, extra={**context, "error": error})
+    log.warning("outbox message not sent, will retry: %s", error, extra={**context, "error": error})
     await _finish(
         state, row.id, attempts=attempts, last_error=error, claimed_at=None,
         next_attempt_at=now + backoff_seconds(attempts),

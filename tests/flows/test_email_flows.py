@@ -264,3 +264,26 @@ async def test_verification_is_followed_by_the_welcome_email_when_enabled(
     [welcome] = await delivered(tenant, mailbox, 1)
     assert welcome.recipients == ["welcome@example.com"] and welcome.template == "welcome_email"
     assert welcome.subject == f"Welcome to {signed['app'].client.name}"
+
+
+async def test_a_tenants_links_and_templates_do_not_work_on_another_tenant(
+    tenant: TenantFixture, other_tenant: TenantFixture, mailbox: Mailbox
+) -> None:
+    app = await web_app(tenant)
+    await tenant.repos_call(lambda r: r.email_settings.set_template(TemplateOverride(
+        template="reset_email", body='<p>A only</p><a href="{{ url }}">reset</a>')))
+    await _change_password(tenant, app.client.client_id, app.user.email or "")
+    [mail] = await delivered(tenant, mailbox, 1)
+    assert "A only" in mail.html()
+    ticket = dict(parse_qsl(urlsplit(mail.link()).query))["ticket"]
+    assert (await other_tenant.http.get(mail.path_and_query())).status_code == 400
+    stolen = await other_tenant.http.post("/u/reset-password", data={
+        "ticket": ticket, "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})
+    assert stolen.status_code == 400
+    assert await other_tenant.repos_call(lambda r: r.email_settings.templates()) == []
+    other_app = await web_app(other_tenant)
+    await _change_password(other_tenant, other_app.client.client_id, other_app.user.email or "")
+    [other_mail] = await delivered(other_tenant, mailbox, 1)
+    assert "A only" not in other_mail.html()
+    # The link still works on its own tenant.
+    assert (await tenant.http.get(mail.path_and_query())).status_code == 200

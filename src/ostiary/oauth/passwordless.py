@@ -131,20 +131,21 @@ async def start(
                           auth_params=auth_params or {}) if send == "link" else None
         await queue_email(ctx, template="passwordless_email", to=address, user=user, client=client, url=url,
                           code=code, override=_email_override(connection))
-        return {"_id": _external_id(address), "email": address, "email_verified": False}
+        return {"_id": _external_id(ctx, address), "email": address, "email_verified": False}
     body = connection.options.get("template") or "Your verification code is: @@password@@"
     await queue_sms(ctx, connection, to=address, body=str(body).replace("@@password@@", code))
-    return {"_id": _external_id(address), "phone_number": address, "phone_verified": False,
+    return {"_id": _external_id(ctx, address), "phone_number": address, "phone_verified": False,
             "request_language": None}
 
 
-def _external_id(address: str) -> str:
-    """A stable id for the address that does not reveal it (the identity's user_id, as Auth0's 24 hex)."""
-    return token_hash(address)[:24]
+def _external_id(ctx: TenantContext, address: str) -> str:
+    """A stable id for the address that does not reveal it, nor lets anyone without the master key confirm a
+    guessed address or phone number against it (the identity's user_id: 24 hex digits, as Auth0's)."""
+    return ctx.state.box.keyed_hash(f"{ctx.tenant.id}:{address}")[:24]
 
 
 async def _find_user(ctx: TenantContext, connection: entities.Connection, address: str) -> entities.User | None:
-    return await ctx.repos.users.by_identity(connection.name, _external_id(address))
+    return await ctx.repos.users.by_identity(connection.name, _external_id(ctx, address))
 
 
 async def verify(
@@ -187,6 +188,6 @@ async def _create_user(ctx: TenantContext, connection: entities.Connection, addr
     profile = {"email": address} if connection.strategy == "email" else {"phone_number": address,
                                                                           "phone_verified": True}
     return await ctx.repos.users.create(
-        connection=connection.name, strategy=connection.strategy, external_id=_external_id(address),
+        connection=connection.name, strategy=connection.strategy, external_id=_external_id(ctx, address),
         profile_data=profile, **fields,
     )

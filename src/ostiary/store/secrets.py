@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -25,6 +26,12 @@ class SecretBox:
     def __init__(self, master_key: str) -> None:
         digest = hashlib.sha256(master_key.encode()).digest()
         self._fernet = Fernet(base64.urlsafe_b64encode(digest))
+        self._hash_key = hashlib.sha256(b"ostiary keyed hash\0" + master_key.encode()).digest()
+
+    def keyed_hash(self, value: str) -> str:
+        """HMAC-SHA256 (hex) under a key derived from the master key: a stable id for a value that no one
+        without the key can confirm a guess against (passwordless identities are named by one)."""
+        return hmac.new(self._hash_key, value.encode(), hashlib.sha256).hexdigest()
 
     def encrypt(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode()).decode()

@@ -122,7 +122,6 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     ),
 }
 
-TEMPLATE_NAMES = frozenset(DEFAULTS)
 # The Deploy CLI's emailTemplates names (passwordless_email is Ostiary's own: Auth0 keeps that one in the
 # email connection's options).
-AUTH0_TEMPLATE_NAMES = TEMPLATE_NAMES - {"passwordless_email"}
+AUTH0_TEMPLATE_NAMES = frozenset(DEFAULTS) - {"passwordless_email"}

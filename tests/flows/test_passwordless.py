@@ -252,3 +252,17 @@ async def test_a_code_is_spent_after_five_wrong_guesses_before_any_block(
         assert (await _otp(tenant, app["client_id"], "email", "pat@example.com", wrong))["status"] == 403
     spent = await _otp(tenant, app["client_id"], "email", "pat@example.com", mail.code())
     assert spent["status"] == 403 and spent["error"] == "invalid_grant"
+
+
+async def test_the_email_connections_own_template_is_used(
+    tenant: TenantFixture, mailbox: Mailbox, twilio: FakeTwilio
+) -> None:
+    app = await _setup(tenant, twilio)
+    await tenant.repos_call(lambda r: r.connections.update("email", options={"email": {
+        "from": "Acme <codes@acme.test>", "subject": "Your Acme code",
+        "body": "<p>Code {{ code }} for {{ user.email }}</p>"}}))
+    await tenant.http.post("/passwordless/start", json={
+        "client_id": app["client_id"], "connection": "email", "email": "pat@example.com"})
+    [mail] = await delivered(tenant, mailbox, 1)
+    assert mail.subject == "Your Acme code" and mail.envelope_from == "codes@acme.test"
+    assert f"<p>Code {mail.code()} for pat@example.com</p>" in mail.html()

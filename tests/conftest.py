@@ -19,6 +19,7 @@ from ostiary.runtime import AppState, close_state, open_state
 from ostiary.settings import Settings
 from tests.support import databases
 from tests.support.factories import TenantFixture, make_tenant
+from tests.support.mail_flows import mailbox, quiet  # noqa: F401 - fixtures: loopback SMTP, a quiet outbox
 
 # A urlsafe-base64 value of 34 bytes: `ostiary serve` refuses keys under 256 bits.
 TEST_MASTER_KEY = "dGVzdC1tYXN0ZXIta2V5LW5vdC1mb3ItcHJvZHVjdGlvbg"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,6 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ostiary import __version__
 from ostiary.clock import Clock
 from ostiary.logs import configure_logging
+from ostiary.mail.sender import run_sender
 from ostiary.metrics import build_metrics
 from ostiary.runtime import AppState, close_state, open_state
 from ostiary.settings import Settings, load_settings
@@ -18,6 +20,7 @@ from ostiary.web.errors import install_error_handlers
 from ostiary.web.middleware import EdgeMiddleware
 from ostiary.web.routes import (
     access_token,
+    account,
     authorize,
     consent,
     dbconnections,
@@ -26,6 +29,7 @@ from ostiary.web.routes import (
     login,
     logout,
     management,
+    passwordless,
     revoke,
     token,
     userinfo,
@@ -64,9 +68,13 @@ def create_app(
             return
         own = await open_state(settings, clock=clock, metrics=metrics)
         app.state.ostiary = own
+        stop = asyncio.Event()
+        sender = asyncio.create_task(run_sender(own, stop), name="ostiary-mail-sender")
         try:
             yield
         finally:
+            stop.set()
+            await sender
             await close_state(own)
 
     app = OstiaryApp(
@@ -83,7 +91,7 @@ def create_app(
     routers = (
         token.router, well_known.router, userinfo.router, revoke.router, access_token.router,
         authorize.router, login.router, consent.router, logout.router, dbconnections.router, health.router,
-        management.router, federated.router,
+        management.router, federated.router, account.router, passwordless.router,
     )
     for router in routers:
         app.include_router(router)

@@ -355,3 +355,12 @@ class ManagementNotFoundError(ManagementApiError):
 class ManagementRateLimitError(ManagementApiError):
     status_code = 429
     error_code = "too_many_requests"
+
+
+class PasswordlessError(OAuthError):
+    """POST /passwordless/start's 400s, with Auth0's dotted codes (bad.connection, bad.email, bad.phone_number,
+    bad.send, bad.client_id...)."""
+
+    def __init__(self, error: str, description: str) -> None:
+        super().__init__(description)
+        self.error = error  # type: ignore[misc]

@@ -63,6 +63,17 @@ class Settings(BaseSettings):
     upstream_timeout_seconds: float = 10.0
     # Requests per minute per client IP and tenant on /oauth/token (and the login page); 0 turns it off.
     rate_limit_per_minute: int = 600
+    # The server-wide mail server, for tenants without an emailProvider of their own:
+    # smtp://user:pass@host:port (STARTTLS when offered), smtps://... (TLS from the start). Unset: no email
+    # is queued for such tenants (logged).
+    smtp_url: str | None = Field(default=None, repr=False)
+    # From address when neither the template nor the tenant's provider names one.
+    mail_from: str = "Ostiary <no-reply@localhost>"
+    # How often each server process looks for due emails in the outbox.
+    mail_poll_seconds: float = 2.0
+    # Base URL of the SMS provider's API for `sms` connections (Twilio's shape:
+    # POST {url}/2010-04-01/Accounts/{twilio_sid}/Messages.json).
+    twilio_api_url: str = "https://api.twilio.com"
     # A request head (request line and headers) larger than this is answered 431 and the connection closed.
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)
     # Seconds a client has to send a request's head and body, from its first byte; slower senders are

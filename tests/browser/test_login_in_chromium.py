@@ -1,14 +1,10 @@
 """A real browser logs in through the hosted page: headless Chromium (Debian's package) driven by selenium
 against `ostiary serve` on http; it lands on the app's callback with a code, which then redeems.
-
-Skipped (with the reason) only when Chromium is absent and not in CI; with CI=true a missing browser fails.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
-import shutil
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -19,44 +15,16 @@ from ostiary.admin.provision import DEFAULT_DATABASE_CONNECTION, provision_tenan
 from ostiary.admin.session import admin_session
 from ostiary.settings import Settings
 from tests.conftest import TEST_MASTER_KEY
+from tests.support.chromium import chromium_driver, require_browser
 from tests.support.live import live_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = "/usr/bin/chromedriver"
 PASSWORD = "correct horse battery staple"
 
 
-def _require_browser() -> None:
-    missing = not CHROMIUM or not Path(CHROMEDRIVER).exists()
-    if missing:
-        reason = "headless Chromium not installed (apt-get install -y chromium chromium-driver)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {reason}")
-        pytest.skip(reason)
-
-
-def _driver(domain: str):  # type: ignore[no-untyped-def]
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM or ""
-    for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--window-size=1100,900",
-        # The tenant is chosen by Host: send its name, resolved to the loopback server.
-        f"--host-resolver-rules=MAP {domain} 127.0.0.1",
-        "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
-    ):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-
-
 async def test_chromium_logs_in_through_the_page_and_gets_a_code(sqlite_db: str, test_output_dir: Path) -> None:
-    _require_browser()
+    require_browser()
     settings = Settings(database_url=sqlite_db, master_key=TEST_MASTER_KEY, _env_file=None)  # type: ignore[call-arg]
     domain = f"browser-{secrets.token_hex(4)}.test"
     with live_server(database_url=sqlite_db, master_key=TEST_MASTER_KEY, workers=1, log_dir=test_output_dir) as srv:
@@ -77,7 +45,7 @@ async def test_chromium_logs_in_through_the_page_and_gets_a_code(sqlite_db: str,
         try:
             query = urlencode({"response_type": "code", "client_id": client.client_id, "redirect_uri": callback,
                                "scope": "openid profile email", "state": "from-the-browser"})
-            driver = _driver(domain)
+            driver = chromium_driver(domain)
             try:
                 from selenium.webdriver.common.by import By
                 from selenium.webdriver.support import expected_conditions as ec

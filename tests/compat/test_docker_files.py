@@ -50,7 +50,7 @@ def test_dockerfile_is_slim_non_root_and_runs_ostiary_serve() -> None:
 
 def test_compose_runs_migrations_before_the_server_with_required_secrets() -> None:
     services = _compose()["services"]
-    assert set(services) == {"db", "migrate", "ostiary"}
+    assert set(services) == {"db", "migrate", "ostiary", "mailpit"}
     db, migrate, server = services["db"], services["migrate"], services["ostiary"]
     assert db["image"] == "postgres:16"
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
@@ -58,13 +58,22 @@ def test_compose_runs_migrations_before_the_server_with_required_secrets() -> No
     assert migrate["command"] == ["db", "upgrade"]
     assert migrate["depends_on"] == {"db": {"condition": "service_healthy"}}
     assert server["command"] == SERVE
-    assert server["depends_on"] == {"migrate": {"condition": "service_completed_successfully"}}
+    assert server["depends_on"] == {"migrate": {"condition": "service_completed_successfully"},
+                                    "mailpit": {"condition": "service_started"}}
     assert "/healthz" in " ".join(server["healthcheck"]["test"])
     assert migrate["image"] == server["image"] and migrate["build"] == server["build"] == "."
     for env in (migrate["environment"], server["environment"]):
         assert env["OSTIARY_MASTER_KEY"].startswith("${OSTIARY_MASTER_KEY:?")
         assert re.fullmatch(r"postgresql\+asyncpg://ostiary:\$\{POSTGRES_PASSWORD:\?[^}]*\}@db:5432/ostiary",
                             env["OSTIARY_DATABASE_URL"])
+
+
+def test_compose_wires_the_mail_catcher() -> None:
+    services = _compose()["services"]
+    assert services["mailpit"]["image"].startswith("axllent/mailpit")
+    assert "8025:8025" in services["mailpit"]["ports"]
+    smtp_url = services["ostiary"]["environment"]["OSTIARY_SMTP_URL"]
+    assert smtp_url == "${OSTIARY_SMTP_URL:-smtp://mailpit:1025}"
 
 
 def test_every_compose_setting_is_a_known_setting() -> None:

@@ -20,6 +20,8 @@ from ostiary.admin.sections import (
     clients,
     connections,
     databases,
+    email_provider,
+    email_templates,
     resource_servers,
     roles,
     tenant,
@@ -41,6 +43,8 @@ SECTIONS: tuple[Section, ...] = (
     users,
     actions,
     triggers,
+    email_provider,
+    email_templates,
 )
 
 

@@ -12,6 +12,7 @@ from ostiary.connections.lazy_migration import migrate_user
 from ostiary.errors import InvalidGrantError, TooManyAttemptsError, UnauthorizedClientError, UserBlockedError
 from ostiary.oauth.auth_events import auth_event
 from ostiary.oauth.context import TenantContext
+from ostiary.oauth.unblock import notify_blocked
 from ostiary.passwords import hash_password, needs_rehash, verify_password
 from ostiary.protection import brute_force
 
@@ -80,8 +81,10 @@ async def authenticate_password(
         stored = await ctx.repos.users.password_hash(user.user_id) if user else None
         verified = verify_password(stored, password)
     if not verified or user is None:
-        if protected:
-            await brute_force.record_failure(ctx, key=key, ip=ip)
+        if protected and await brute_force.record_failure(ctx, key=key, ip=ip) and user is not None:
+            await notify_blocked(ctx, user, ip)
+            # Queued email must outlive the failed request (the counters' own commit, like Redis's, is kept).
+            await ctx.repos.commit()
         if user is None:
             auth_event(ctx, "fu", description=WRONG_CREDENTIALS, **event)
         else:

@@ -8,22 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from ostiary import entities
+from ostiary.connections.password_policy import check_password
 from ostiary.errors import AdminError, DbConnectionError
-from ostiary.logins import MIN_PASSWORD_LENGTH, is_email, password_too_weak
+from ostiary.logins import is_email
 from ostiary.oauth.auth_events import auth_event
 from ostiary.oauth.context import TenantContext
+from ostiary.oauth.email_verification import send_verification_email
 
 PROFILE_FIELDS = ("given_name", "family_name", "name", "nickname", "picture")
-
-
-def check_password(password: str) -> None:
-    """Auth0's "low" policy (logins.password_too_weak)."""
-    if password_too_weak(password):
-        raise DbConnectionError(
-            "invalid_password",
-            f"Password is too weak: at least {MIN_PASSWORD_LENGTH} characters are required",
-            name="PasswordStrengthError",
-        )
 
 
 def check_user_metadata(metadata: Any) -> dict[str, str]:
@@ -47,16 +39,18 @@ async def signup_user(
     username: str | None = None,
     user_metadata: dict[str, str] | None = None,
     profile: dict[str, str] | None = None,
-    client_id: str | None = None,
+    client: entities.Client | None = None,
 ) -> entities.User:
-    """Create the user with an argon2 password hash; duplicates are `user_exists` (or the generic answer).
-    Logs Auth0's `ss` or `fs` event."""
+    """Create the user with an argon2 password hash and queue verify_email (sent once the caller commits);
+    duplicates are `user_exists` (or the generic answer). Logs Auth0's `ss` or `fs` event."""
+    client_id = client.client_id if client else None
     try:
         user = await _create(ctx, connection, email, password, username, user_metadata, profile)
     except DbConnectionError as exc:
         auth_event(ctx, "fs", client_id=client_id, connection=connection.name, description=exc.description)
         raise
     auth_event(ctx, "ss", client_id=client_id, connection=connection.name, user_id=user.user_id)
+    await send_verification_email(ctx, user, client)
     return user
 
 
@@ -72,7 +66,7 @@ async def _create(
     email = email.strip()
     if not is_email(email):
         raise DbConnectionError("invalid_signup", "Invalid email address")
-    check_password(password)
+    check_password(password, connection.options)
     existing = await ctx.repos.users.by_login(connection.name, email)
     if existing is None and username:
         existing = await ctx.repos.users.by_login(connection.name, username)
@@ -84,7 +78,7 @@ async def _create(
     if username:
         fields["username"] = username
     try:
-        return await ctx.repos.users.create(
+        user = await ctx.repos.users.create(
             connection=connection.name,
             email=email,
             password=password,
@@ -94,3 +88,4 @@ async def _create(
         )
     except AdminError as exc:
         raise DbConnectionError("invalid_signup", "Invalid sign up", name="BadRequestError") from exc
+    return user

@@ -2,7 +2,8 @@
 
 After MAX_ATTEMPTS consecutive failed logins for one user from one IP, that user is blocked from that IP
 (429 too_many_attempts) until an admin unblocks (`ostiary protection unblock`), the user's password changes,
-or RETENTION_SECONDS pass without a failure. A success resets the count. Other IPs and other users are not
+or RETENTION_SECONDS pass without a failure, or the user follows the unblock link of the blocked_account
+email sent at that moment (oauth/unblock.py). A success resets the count. Other IPs and other users are not
 affected (Auth0: per identifier and IP, so an attacker cannot lock a user out everywhere).
 
 Used by: connections/database.authenticate_password (the password grants and the login page).
@@ -73,8 +74,9 @@ async def ensure_not_blocked(
         raise TooManyAttemptsError()
 
 
-async def record_failure(ctx: TenantContext, *, key: str, ip: str) -> None:
-    """Count one failure durably (with the database backend this commits the request's session)."""
+async def record_failure(ctx: TenantContext, *, key: str, ip: str) -> bool:
+    """Count one failure durably (with the database backend this commits the request's session).
+    True when this failure is the one that blocked key from ip."""
     try:
         state = await _counters(ctx).add_failure(key, _ip(ip), now=ctx.clock.now(), threshold=MAX_ATTEMPTS)
     except (RedisError, OSError) as exc:
@@ -82,6 +84,8 @@ async def record_failure(ctx: TenantContext, *, key: str, ip: str) -> None:
         raise TemporarilyUnavailableError() from exc
     if state.failures == MAX_ATTEMPTS:
         log.warning("login blocked after consecutive failures", extra={"tenant": ctx.tenant.id, "ip": ip})
+        return True
+    return False
 
 
 async def record_success(ctx: TenantContext, *, key: str, ip: str) -> None:

@@ -15,6 +15,7 @@ from ostiary.store.repositories.clients import ClientGrants, Clients
 from ostiary.store.repositories.codes import AuthorizationCodes
 from ostiary.store.repositories.connections import Connections
 from ostiary.store.repositories.consents import Consents
+from ostiary.store.repositories.email import EmailSettings, Outbox, Tickets
 from ostiary.store.repositories.resource_servers import ResourceServers
 from ostiary.store.repositories.roles import Roles
 from ostiary.store.repositories.sessions import LoginSessions, LoginTransactions
@@ -79,6 +80,18 @@ class Repos:
     @cached_property
     def connections(self) -> Connections:
         return Connections(self.session, self.tenant_id, box=self.box, clock=self.clock)
+
+    @cached_property
+    def email_settings(self) -> EmailSettings:
+        return EmailSettings(self.session, self.tenant_id, box=self.box, clock=self.clock)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.session, self.tenant_id, box=self.box, clock=self.clock)
+
+    @cached_property
+    def tickets(self) -> Tickets:
+        return Tickets(self.session, self.tenant_id, box=self.box, clock=self.clock)
 
     @cached_property
     def users(self) -> Users:

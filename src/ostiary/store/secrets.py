@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -18,13 +19,19 @@ from ostiary.errors import AdminError
 from ostiary.settings import Settings
 
 # Connection option keys whose values are secrets.
-SECRET_OPTION_KEYS = frozenset({"client_secret", "app_secret", "consumer_secret", "signing_key"})
+SECRET_OPTION_KEYS = frozenset({"client_secret", "app_secret", "consumer_secret", "signing_key", "twilio_token"})
 
 
 class SecretBox:
     def __init__(self, master_key: str) -> None:
         digest = hashlib.sha256(master_key.encode()).digest()
         self._fernet = Fernet(base64.urlsafe_b64encode(digest))
+        self._hash_key = hashlib.sha256(b"ostiary keyed hash\0" + master_key.encode()).digest()
+
+    def keyed_hash(self, value: str) -> str:
+        """HMAC-SHA256 (hex) under a key derived from the master key: a stable id for a value that no one
+        without the key can confirm a guess against (passwordless identities are named by one)."""
+        return hmac.new(self._hash_key, value.encode(), hashlib.sha256).hexdigest()
 
     def encrypt(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode()).decode()

@@ -45,6 +45,8 @@ def login_page(
         'autocapitalize="none" spellcheck="false" required autofocus>'
         '<label for="password">Password</label>'
         '<input id="password" type="password" name="password" autocomplete="current-password" required>'
+        f'<p class="forgot"><a id="forgot-password" href="/u/reset-password/request?state={e(quote(state))}">'
+        "Forgot password?</a></p>"
         '<button type="submit" name="action" value="default">Continue</button>'
         "</form>"
         f'<p class="alt">Don\'t have an account? <a href="/u/signup?state={e(quote(state))}">Sign up</a></p>'

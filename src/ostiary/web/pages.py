@@ -29,6 +29,8 @@ input:focus{border-color:#3b5bdb;box-shadow:0 0 0 3px rgba(59,91,219,.2)}
 button{width:100%;margin-top:24px;padding:13px;font-size:16px;border:0;border-radius:4px;background:#3b5bdb;
 color:#fff;cursor:pointer}button:hover{background:#2f4ac0}button.secondary{background:#eef0f4;color:#2d3340;margin-top:10px}
 .error{background:#fdecec;color:#b3261e;border-radius:4px;padding:10px 12px;font-size:14px;margin-bottom:8px}
+p.forgot{margin:10px 0 0;font-size:14px}.notice{background:#e8f5ee;color:#1e6b43;border-radius:4px;
+padding:10px 12px;font-size:14px;margin-bottom:8px}
 .alt{text-align:center;font-size:14px;margin-top:20px;color:#5b6272}a{color:#3b5bdb}
 ul.scopes{padding:0;list-style:none;margin:0}ul.scopes li{padding:10px 0;border-bottom:1px solid #eceef2;font-size:14px}
 ul.scopes li b{display:block;font-weight:600}code{font-size:13px;word-break:break-all}

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ostiary.oauth.grants import authorization_code, client_credentials, password, refresh_token, token_exchange
+from ostiary.oauth.grants import (
+    authorization_code,
+    client_credentials,
+    password,
+    passwordless,
+    refresh_token,
+    token_exchange,
+)
 from ostiary.oauth.grants.base import GrantHandler
 
 # token_exchange dispatches native social subject_token_types itself and hands every other type to
@@ -14,6 +21,7 @@ GRANT_HANDLERS: Mapping[str, GrantHandler] = {
     authorization_code.GRANT_TYPE: authorization_code.handle,
     password.GRANT_TYPE: password.handle,
     password.REALM_GRANT_TYPE: password.handle_realm,
+    passwordless.GRANT_TYPE: passwordless.handle,
     refresh_token.GRANT_TYPE: refresh_token.handle,
     token_exchange.GRANT_TYPE: token_exchange.handle,
 }

@@ -8,6 +8,7 @@ from ostiary.store.models.authorization_code import AuthorizationCode
 from ostiary.store.models.client import Client, ClientGrant
 from ostiary.store.models.connection import Connection
 from ostiary.store.models.consent import Consent
+from ostiary.store.models.email import EmailProvider, EmailTemplate, OneTimeTicket, OutboxEmail
 from ostiary.store.models.grant import Grant
 from ostiary.store.models.master_key_check import MasterKeyCheck
 from ostiary.store.models.refresh_token import RefreshToken
@@ -27,13 +28,17 @@ __all__ = [
     "ClientGrant",
     "Connection",
     "Consent",
+    "EmailProvider",
+    "EmailTemplate",
     "Grant",
     "Identity",
     "LoginFailure",
     "LoginSession",
     "LoginTransaction",
     "MasterKeyCheck",
+    "OneTimeTicket",
     "OpaqueAccessToken",
+    "OutboxEmail",
     "RefreshToken",
     "ResourceServer",
     "Role",

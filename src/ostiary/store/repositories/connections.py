@@ -13,7 +13,7 @@ from ostiary.store.repositories.base import TenantScoped
 
 STRATEGIES = (
     "auth0", "apple", "facebook", "github", "google-oauth2", "linkedin", "twitter", "weibo", "windowslive",
-    "oidc", "okta", "waad", "custom-token-exchange",
+    "oidc", "okta", "waad", "custom-token-exchange", "email", "sms",
 )
 CONNECTION_FIELDS = ("strategy", "options", "enabled_clients")
 

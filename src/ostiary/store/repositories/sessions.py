@@ -127,7 +127,7 @@ class LoginSessions(TenantScoped):
         await self.session.flush()
 
     async def revoke_user(self, user_id: str) -> None:
-        """End every session of a user. Used by: DELETE /api/v2/users/{id}/sessions."""
+        """End every session of a user. Used by: DELETE /api/v2/users/{id}/sessions, the password reset."""
         await self.session.execute(
             update(SessionRow)
             .where(

@@ -85,7 +85,8 @@ class Grants(TenantScoped):
 
     async def revoke_user(self, user_id: str) -> list[str]:
         """Revoke every grant of a user, with its refresh tokens and JWT access tokens (/userinfo checks the
-        grant). Used by: DELETE /api/v2/users/{id}/refresh-tokens and user deletion."""
+        grant). Used by: DELETE /api/v2/users/{id}/refresh-tokens, user deletion and the password reset (which
+        ends every login, as Auth0's does)."""
         grant_ids = (
             await self.session.scalars(
                 select(GrantRow.id).where(

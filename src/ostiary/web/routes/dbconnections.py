@@ -16,6 +16,7 @@ from ostiary.connections.database import database_connection
 from ostiary.connections.signup import check_user_metadata, signup_user
 from ostiary.errors import DbConnectionError, OAuthError, TooManyRequestsError
 from ostiary.oauth.context import TenantContext
+from ostiary.oauth.password_reset import request_password_reset
 from ostiary.protection.limits import check_rate_limit
 from ostiary.web import cors
 from ostiary.web.deps import Context
@@ -84,7 +85,7 @@ async def signup(request: Request, ctx: Context) -> Response:
             username=params.get("username") or None,
             user_metadata=_metadata(params.get("user_metadata")),
             profile=params,
-            client_id=client.client_id,
+            client=client,
         )
         await ctx.repos.commit()
     except OAuthError as exc:
@@ -106,10 +107,8 @@ async def signup(request: Request, ctx: Context) -> Response:
 
 @router.post("/dbconnections/change_password")
 async def change_password(request: Request, ctx: Context) -> Response:
-    """Always the same 200 JSON string, whether the email exists or not (no enumeration).
-
-    No email is sent: Ostiary has no mailer. The request is logged (README says so).
-    """
+    """Always the same 200 JSON string, whether the email exists or not (no enumeration); a known address
+    gets reset_email (oauth/password_reset.py)."""
     origin = request.headers.get("origin")
     params: dict[str, str] = {}
     try:
@@ -121,13 +120,12 @@ async def change_password(request: Request, ctx: Context) -> Response:
             return cors.forbidden_origin(origin)
         if not params.get("email"):
             raise DbConnectionError("invalid_parameter", "Missing required parameter: email")
+        await request_password_reset(ctx, connection=connection, email=params["email"], client=client)
+        await ctx.repos.commit()
     except OAuthError as exc:
+        await ctx.repos.rollback()
         return await _error(ctx, exc, params, origin)
-    user = await ctx.repos.users.by_login(connection.name, params["email"])
-    log.info(
-        "password reset requested (no email is sent: no mailer configured)",
-        extra={"connection": connection.name, "client_id": client.client_id, "user_known": user is not None},
-    )
+    log.info("password reset requested", extra={"connection": connection.name, "client_id": client.client_id})
     return JSONResponse(CHANGE_PASSWORD_ANSWER, headers={**NO_STORE, **cors.allow_origin_headers(origin)})
 
 

@@ -25,6 +25,7 @@ from ostiary.errors import (
 )
 from ostiary.oauth.context import TenantContext
 from ostiary.oauth.federated_login import login_buttons
+from ostiary.oauth.passwordless import STRATEGIES as PASSWORDLESS_STRATEGIES
 from ostiary.web import cookies
 from ostiary.web.csrf import csrf_token
 from ostiary.web.deps import Context
@@ -69,6 +70,10 @@ async def login_form(request: Request, ctx: Context) -> Response:
     opened = await open_page(request, ctx)
     if isinstance(opened, Response):
         return opened
+    named = opened.transaction.params.get("connection")
+    chosen = await ctx.repos.connections.by_name(named) if named else None
+    if chosen is not None and chosen.strategy in PASSWORDLESS_STRATEGIES:
+        return opened.send(redirect(f"/u/passwordless?state={quote(opened.state)}"), ctx)
     database = await has_database_connection(ctx, client=opened.client)
     buttons = await federated_buttons(ctx, opened.client, state=opened.state, csrf=opened.csrf, after_form=database)
     if buttons and not database:
@@ -153,7 +158,7 @@ async def signup_submit(request: Request, ctx: Context) -> Response:
     try:
         connection = await page_connection(ctx, client=client, name=transaction.params.get("connection"))
         user = await signup_user(
-            ctx, connection=connection, email=email, password=form.get("password", ""), client_id=client.client_id
+            ctx, connection=connection, email=email, password=form.get("password", ""), client=client
         )
     except (DbConnectionError, OAuthError) as exc:
         await ctx.repos.rollback()

@@ -23,8 +23,9 @@ IMPORT_FIELDS = frozenset({
     "mfa_factors",
 })
 # Written by `ostiary users export` (Auth0's export field names) and read back to restore a user exactly.
+# Auth0's user export adds `identities` and `last_ip` (read, not kept: the identity is the connection's).
 EXPORT_FIELDS = frozenset({"created_at", "updated_at", "last_login", "logins_count", "last_password_reset",
-                           "identities", "connection"})
+                           "identities", "connection", "last_ip"})
 STRING_FIELDS = ("username", "given_name", "family_name", "name", "nickname", "picture")
 RESERVED_APP_METADATA = frozenset({
     "__tenant", "_id", "blocked", "clientID", "created_at", "email_verified", "email", "globalClientID",

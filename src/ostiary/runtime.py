@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ostiary import entities
+from ostiary.actions.js.pool import JsPool
 from ostiary.cache import TTLCache
 from ostiary.clock import Clock
 from ostiary.protection.state import Protection, build_protection
@@ -60,6 +61,8 @@ class AppState:
     # The token endpoint's one-statement paths: an asyncpg pool on PostgreSQL (store/raw_pg.py), one sqlite3
     # connection on its own thread on a SQLite file (store/raw_sqlite.py).
     raw: RawPool | RawSqlite | None = None
+    # JavaScript Actions' worker processes (started on first use).
+    js: JsPool | None = None
 
     def repos(self, session: AsyncSession | Callable[[], AsyncSession], tenant_id: str) -> Repos:
         return Repos(session, tenant_id, box=self.box, clock=self.clock, raw=self.raw)
@@ -86,10 +89,13 @@ async def open_state(settings: Settings, *, clock: Clock | None = None) -> AppSt
         protection=build_protection(settings, clock),
         raw=await RawPool.open(settings.database_url, max_size=settings.db_pool_size)
         or RawSqlite.open(settings.database_url),
+        js=JsPool(settings),
     )
 
 
 async def close_state(state: AppState) -> None:
+    if state.js is not None:
+        await state.js.close()
     await state.http.aclose()
     await state.protection.close()
     if state.raw is not None:

@@ -11,6 +11,7 @@ from typing import Any
 from ostiary.actions.event import EventNode
 from ostiary.actions.outcome import Outcome
 from ostiary.actions.registry import Hook
+from ostiary.actions.threads import run_in_own_thread
 
 log = logging.getLogger("ostiary.hooks")
 
@@ -32,8 +33,8 @@ async def _call(hook: Hook, event: EventNode, api: Any, limit: float) -> None:
     if hook.is_async:
         await asyncio.wait_for(hook.fn(event, api), limit)
         return
-    # A plain def runs in a worker thread so that it cannot stall the event loop past its time limit.
-    result = await asyncio.wait_for(asyncio.to_thread(hook.fn, event, api), limit)
+    # A plain def runs on a thread of its own, ended at its time limit (actions/threads.py).
+    result = await run_in_own_thread(hook.tenant_id, hook.fn, (event, api), limit)
     if asyncio.iscoroutine(result):  # a plain def returning a coroutine
         await asyncio.wait_for(result, limit)
 

@@ -19,7 +19,9 @@ HOOK = "def on_execute_post_login(event, api):\n    api.access_token.set_custom_
 @asynccontextmanager
 async def admin(tenant: TenantFixture) -> AsyncIterator[AdminSession]:
     async with tenant.state.sessionmaker() as session:
-        yield AdminSession(session=session, box=tenant.state.box, clock=tenant.state.clock)
+        yield AdminSession(
+            session=session, box=tenant.state.box, clock=tenant.state.clock, settings=tenant.state.settings
+        )
         await session.commit()
 
 
@@ -65,7 +67,7 @@ async def test_import_then_export_round_trips(tenant: TenantFixture, tmp_path: P
     ("item", "message"),
     [
         ({"name": "x", "code": "../outside.py", "supported_triggers": [{"id": "post-login"}]}, "outside"),
-        ({"name": "x", "code": "./actions/x.js", "supported_triggers": [{"id": "post-login"}]}, "not a .py"),
+        ({"name": "x", "code": "./actions/x.ts", "supported_triggers": [{"id": "post-login"}]}, "not a .js or .py"),
         ({"name": "x", "code": "./actions/ok.py", "supported_triggers": [{"id": "pre-user-registration"}]},
          "not one of"),
         ({"name": "x", "code": "./actions/bad.py", "supported_triggers": [{"id": "post-login"}]}, "does not compile"),

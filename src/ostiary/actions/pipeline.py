@@ -93,6 +93,8 @@ async def run_post_login(ctx: TenantContext, facts: LoginFacts) -> Outcome:
         user=facts.user,
         connection=connection,
         api=facts.api,
+        # Auth0's sample Actions read event.authorization.roles; Ostiary has no RBAC yet: an empty list.
+        authorization={"roles": []},
     )
     return await run_hooks(
         registry.POST_LOGIN, hooks, event,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ostiary import entities
 from ostiary.clock import Clock, SystemClock
-from ostiary.settings import Settings
+from ostiary.settings import Settings, load_settings
 from ostiary.store.db import create_engine, create_sessionmaker
 from ostiary.store.repos import Repos
 from ostiary.store.repositories.tenants import Tenants
@@ -22,6 +22,8 @@ class AdminSession:
     session: AsyncSession
     box: SecretBox
     clock: Clock
+    # Admin use cases that depend on the operator's settings (deploying actions) read them here.
+    settings: Settings = field(default_factory=load_settings)
 
     @property
     def tenants(self) -> Tenants:
@@ -42,7 +44,7 @@ async def admin_session(settings: Settings, *, clock: Clock | None = None) -> As
     try:
         async with create_sessionmaker(engine)() as session:
             box = SecretBox(resolve_master_key(settings))
-            admin = AdminSession(session=session, box=box, clock=clock or SystemClock())
+            admin = AdminSession(session=session, box=box, clock=clock or SystemClock(), settings=settings)
             try:
                 yield admin
                 await session.commit()

@@ -323,6 +323,7 @@
     randomUUID,
     randomBytes: (n) => Buffer.from(randomBytes(n)),
     randomInt: (min, max) => { if (max === undefined) { max = min; min = 0; } return min + (new DataView(randomBytes(4).buffer).getUint32(0) % (max - min)); },
+    randomFillSync: (arr, offset = 0, size) => { const n = size === undefined ? arr.length - offset : size; arr.set(randomBytes(n), offset); return arr; },
     getRandomValues: (arr) => { arr.set(randomBytes(arr.byteLength).subarray(0, arr.length)); return arr; },
     timingSafeEqual: (a, b) => { if (a.length !== b.length) throw new RangeError("Input buffers must have the same byte length"); let d = 0; for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i]; return d === 0; },
     webcrypto: undefined,

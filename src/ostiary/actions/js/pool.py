@@ -32,7 +32,7 @@ class ActionFailed(Exception):
     """The execution did not complete: the login fails as for any failed hook; the message says why."""
 
 
-@dataclass
+@dataclass(eq=False)
 class _Worker:
     tenant_id: str
     proc: asyncio.subprocess.Process

@@ -48,6 +48,8 @@ class Hook:
     # Why fn is None (the hook then fails closed at run time, naming itself in the log).
     error: str | None = None
     tenant_id: str = ""
+    # JavaScript Actions enforce their own time limit in the worker pool (worker start-up is not counted).
+    limits_itself: bool = False
 
 
 def _from_module(path: str) -> Callable[..., Any]:
@@ -102,9 +104,12 @@ async def _load(ctx: TenantContext, spec: ActionSpec, trigger: str) -> Hook:
     if spec.is_javascript:
         assert ctx.state.js is not None
         if trigger not in ENTRY_POINTS:
-            return Hook(name=spec.name, fn=None, error=f"JavaScript has no {trigger} entry point", tenant_id=ctx.tenant.id)
+            error = f"JavaScript has no {trigger} entry point"
+            return Hook(name=spec.name, fn=None, error=error, tenant_id=ctx.tenant.id)
         fn = js_hook(ctx.state.js, ctx.tenant.id, spec, trigger, settings.hook_timeout_seconds)
-        return Hook(name=spec.name, fn=fn, is_async=True, secrets=spec.secrets, tenant_id=ctx.tenant.id)
+        return Hook(
+            name=spec.name, fn=fn, is_async=True, secrets=spec.secrets, tenant_id=ctx.tenant.id, limits_itself=True
+        )
     # Importing a module or compiling source runs its top-level code: never on the event loop.
     return await asyncio.to_thread(
         load, spec, trigger, tenant_id=ctx.tenant.id, trust_python=settings.trust_tenant_python

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ostiary.actions.event import EventNode
+from ostiary.actions.js.pool import ActionFailed
 from ostiary.actions.outcome import Outcome
 from ostiary.actions.registry import Hook
 from ostiary.actions.threads import run_in_own_thread
@@ -30,6 +31,9 @@ def failed(trigger: str, hook: str, cause: str) -> Outcome:
 
 async def _call(hook: Hook, event: EventNode, api: Any, limit: float) -> None:
     assert hook.fn is not None
+    if hook.limits_itself:
+        await hook.fn(event, api)
+        return
     if hook.is_async:
         await asyncio.wait_for(hook.fn(event, api), limit)
         return
@@ -52,6 +56,8 @@ async def run_hooks(
             await _call(hook, event.with_values(secrets=hook.secrets), make_api(outcome, hook.name), time_limit)
         except TimeoutError:
             return failed(trigger, hook.name, f"timed out after {time_limit}s")
+        except ActionFailed as exc:
+            return failed(trigger, hook.name, str(exc))
         except (Exception, SystemExit) as exc:  # a hook's bug denies the request; it never becomes a 500
             return failed(trigger, hook.name, repr(exc))
         if outcome.denied:

@@ -2,8 +2,9 @@
 
 At the limit the hook's thread gets an exception raised inside it (PyThreadState_SetAsyncExc): Python code
 that loops ends at its next bytecode. A thread blocked in C (a sleep, a socket read) ends only when that call
-returns; until then it counts against its tenant, and a tenant with MAX_STUCK_PER_TENANT such threads has its
-plain-def hooks refused. No shared pool is used, so one tenant's stuck hooks never take another tenant's turn.
+returns; until then it counts against its tenant, which may have at most MAX_THREADS_PER_TENANT hook threads
+alive (further plain-def hooks of that tenant fail at once). No shared pool is used, so one tenant's stuck hooks
+never take another tenant's turn.
 """
 
 from __future__ import annotations
@@ -15,22 +16,22 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-MAX_STUCK_PER_TENANT = 4
+MAX_THREADS_PER_TENANT = 8
 _lock = threading.Lock()
-_stuck: Counter[str] = Counter()
+_alive: Counter[str] = Counter()
 
 
-class HookTimeLimit(BaseException):  # noqa: N818 — raised inside the hook's thread, not caught by `except Exception`
+class HookTimeLimit(BaseException):  # noqa: N818 — raised inside the hook's thread; `except Exception` misses it
     """Raised inside a hook's thread when its time limit has passed."""
 
 
-class TooManyStuckHooks(Exception):  # noqa: N818
+class TooManyHookThreads(Exception):  # noqa: N818
     pass
 
 
-def stuck_count(tenant_id: str) -> int:
+def alive_count(tenant_id: str) -> int:
     with _lock:
-        return _stuck[tenant_id]
+        return _alive[tenant_id]
 
 
 def _interrupt(thread: threading.Thread) -> None:
@@ -39,11 +40,12 @@ def _interrupt(thread: threading.Thread) -> None:
 
 
 async def run_in_own_thread(tenant_id: str, fn: Callable[..., Any], args: tuple[Any, ...], limit: float) -> Any:
-    if stuck_count(tenant_id) >= MAX_STUCK_PER_TENANT:
-        raise TooManyStuckHooks(f"{MAX_STUCK_PER_TENANT} hooks of this tenant are still running past their limit")
+    with _lock:
+        if _alive[tenant_id] >= MAX_THREADS_PER_TENANT:
+            raise TooManyHookThreads(f"{MAX_THREADS_PER_TENANT} hooks of this tenant are still running")
+        _alive[tenant_id] += 1
     loop = asyncio.get_running_loop()
     future: asyncio.Future[Any] = loop.create_future()
-    state = {"finished": False, "stuck": False}  # read and written under _lock
 
     def settle(result: Any, error: BaseException | None) -> None:
         if future.done():
@@ -64,18 +66,12 @@ async def run_in_own_thread(tenant_id: str, fn: Callable[..., Any], args: tuple[
                 loop.call_soon_threadsafe(settle, None, exc if isinstance(exc, Exception) else RuntimeError(repr(exc)))
         finally:
             with _lock:
-                state["finished"] = True
-                if state["stuck"]:
-                    _stuck[tenant_id] -= 1
+                _alive[tenant_id] -= 1
 
-    thread = threading.Thread(target=target, name="ostiary-hook", daemon=True)
+    thread = threading.Thread(target=target, name=f"ostiary-hook-{tenant_id}", daemon=True)
     thread.start()
     try:
         return await asyncio.wait_for(asyncio.shield(future), limit)
     except TimeoutError:
-        with _lock:
-            if not state["finished"]:
-                state["stuck"] = True
-                _stuck[tenant_id] += 1
         _interrupt(thread)
         raise

@@ -38,7 +38,8 @@ def event():  # type: ignore[no-untyped-def]
 def source(name: str, body: str, trigger: str = POST_LOGIN, secrets: dict[str, str] | None = None) -> Hook:
     fn = "on_execute_post_login" if trigger == POST_LOGIN else "on_execute_credentials_exchange"
     code = f"async def {fn}(event, api):\n" + "".join(f"    {line}\n" for line in body.splitlines())
-    return load(ActionSpec(name=name, supported_triggers=(trigger,), code=code, secrets=secrets or {}), trigger, trust_python=True)
+    spec = ActionSpec(name=name, supported_triggers=(trigger,), code=code, secrets=secrets or {})
+    return load(spec, trigger, trust_python=True)
 
 
 def module(name: str, path: str, trigger: str = POST_LOGIN) -> Hook:

@@ -79,7 +79,7 @@ def js_hook(
     code = spec.code
 
     async def run(event: EventNode, api: Any) -> None:
-        extra = getattr(api, "js_context", lambda: {})()
+        extra: dict[str, Any] = getattr(api, "js_context", dict)()
         payload = {
             "trigger": trigger, "entry": extra.pop("entry", ENTRY_POINTS[trigger]), "event": event.to_dict(),
             "cache": pool.cache.snapshot(tenant_id, spec.name), "seed": secrets.token_hex(32), **extra,

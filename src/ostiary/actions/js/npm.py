@@ -68,7 +68,9 @@ def _from_registry(specs: list[str]) -> dict[str, str]:
                 capture_output=True, text=True, timeout=NPM_TIMEOUT_SECONDS, check=False,
             )
         except subprocess.TimeoutExpired as exc:
-            raise AdminError(f"dependencies: npm install {' '.join(specs)} took more than {NPM_TIMEOUT_SECONDS}s") from exc
+            raise AdminError(
+                f"dependencies: npm install {' '.join(specs)} took more than {NPM_TIMEOUT_SECONDS}s"
+            ) from exc
         if done.returncode != 0:
             tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
             raise AdminError(f"dependencies: npm install {' '.join(specs)} failed: {' / '.join(tail)[:400]}")

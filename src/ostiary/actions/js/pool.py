@@ -40,10 +40,14 @@ class _Worker:
     last_used: float = field(default_factory=time.monotonic)
 
     async def request(self, msg: dict[str, Any]) -> dict[str, Any]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
+        assert self.proc.stdin is not None
         body = json.dumps(msg).encode()
         self.proc.stdin.write(struct.pack(">I", len(body)) + body)
         await self.proc.stdin.drain()
+        return await self.read()
+
+    async def read(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
         (size,) = struct.unpack(">I", await self.proc.stdout.readexactly(4))
         reply: dict[str, Any] = json.loads(await self.proc.stdout.readexactly(size))
         return reply
@@ -54,6 +58,7 @@ class _Worker:
 
 
 async def _spawn(tenant_id: str) -> _Worker:
+    """A new worker, once it has loaded V8 and said it is ready (boot time does not count against a limit)."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "ostiary.actions.js.worker",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
@@ -61,7 +66,16 @@ async def _spawn(tenant_id: str) -> _Worker:
         env={"PYTHONPATH": _SRC, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
         cwd="/", start_new_session=True, limit=64 * 1024 * 1024,
     )
-    return _Worker(tenant_id, proc)
+    worker = _Worker(tenant_id, proc)
+    try:
+        ready = await asyncio.wait_for(worker.read(), SPAWN_TIMEOUT_SECONDS)
+    except (TimeoutError, asyncio.IncompleteReadError, struct.error) as exc:
+        worker.kill()
+        raise ActionFailed(f"the Actions worker did not start ({type(exc).__name__})") from None
+    if not ready.get("ready"):
+        worker.kill()
+        raise ActionFailed("the Actions worker did not start")
+    return worker
 
 
 class JsPool:
@@ -70,6 +84,8 @@ class JsPool:
         self._idle: dict[str, list[_Worker]] = defaultdict(list)
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._all: set[_Worker] = set()
+        # Killed workers not yet reaped (close() waits for them).
+        self._reaping: set[asyncio.Task[int]] = set()
         self.cache = ActionCache()
 
     def _slot(self, tenant_id: str) -> asyncio.Semaphore:
@@ -88,8 +104,8 @@ class JsPool:
         self, tenant_id: str, key: str, code: str, modules: dict[str, str], payload: dict[str, Any],
         time_limit: float,
     ) -> dict[str, Any]:
-        """One execution; its wall time (waiting for a slot included) is bounded by time_limit."""
-        deadline = time.monotonic() + time_limit
+        """One execution: waiting for the tenant's free worker is bounded by time_limit, and so is the execution
+        (from when the worker has it; starting a new worker process is not counted)."""
         slot = self._slot(tenant_id)
         try:
             await asyncio.wait_for(slot.acquire(), time_limit)
@@ -97,6 +113,7 @@ class JsPool:
             raise ActionFailed(f"no free worker for this tenant within {time_limit}s") from None
         try:
             worker = await self._take(tenant_id)
+            deadline = time.monotonic() + time_limit
             msg: dict[str, Any] = {
                 "op": "run", "key": key, "payload": json.dumps(payload, default=str),
                 "memory_mb": self.settings.actions_memory_mb, "fetch": self._fetch_rules(),
@@ -139,7 +156,7 @@ class JsPool:
             if worker.proc.returncode is None:
                 return worker
             self._all.discard(worker)
-        worker = await asyncio.wait_for(_spawn(tenant_id), SPAWN_TIMEOUT_SECONDS)
+        worker = await _spawn(tenant_id)
         self._all.add(worker)
         return worker
 
@@ -154,11 +171,16 @@ class JsPool:
     def _drop(self, worker: _Worker) -> None:
         worker.kill()
         self._all.discard(worker)
-        asyncio.get_running_loop().create_task(worker.proc.wait())
+        task = asyncio.get_running_loop().create_task(worker.proc.wait())
+        self._reaping.add(task)
+        task.add_done_callback(self._reaping.discard)
 
     async def check(self, code: str, modules: dict[str, str], requires: list[str]) -> dict[str, Any]:
         """Deploy time: load the code and its dependencies in a throw-away worker."""
-        worker = await asyncio.wait_for(_spawn("(deploy)"), SPAWN_TIMEOUT_SECONDS)
+        try:
+            worker = await _spawn("(deploy)")
+        except ActionFailed as exc:
+            return {"error": str(exc)}
         try:
             msg = {"op": "check", "code": code, "modules": modules, "requires": requires,
                    "memory_mb": self.settings.actions_memory_mb}
@@ -178,4 +200,6 @@ class JsPool:
         for worker in workers:
             with contextlib.suppress(Exception):
                 await worker.proc.wait()
+        if self._reaping:
+            await asyncio.gather(*self._reaping, return_exceptions=True)
 

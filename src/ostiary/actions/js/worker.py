@@ -1,4 +1,4 @@
-"""The worker process that runs one tenant's JavaScript Actions in V8 (mini-racer): `python -m ostiary.actions.js.worker`.
+"""The process that runs one tenant's JavaScript Actions in V8 (mini-racer): `python -m ostiary.actions.js.worker`.
 
 It holds nothing of the server: no database, no keys, no settings beyond what each request carries (the action's
 code, its event and cache, the fetch rules). The server talks to it over stdin/stdout, one request at a time,
@@ -149,6 +149,7 @@ async def main() -> None:
     reader = asyncio.StreamReader(limit=64 * 1024 * 1024)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
     worker = Worker(out)
+    worker.reply({"ready": True})  # the server's time limits start after this
     while True:
         try:
             (size,) = struct.unpack(">I", await reader.readexactly(4))

@@ -198,3 +198,87 @@ async def test_deploy_refuses_code_that_does_not_load_or_lacks_the_entry_point(t
         await add_action(tenant, "wrong", TRIGGER, "exports.onExecuteCredentialsExchange = async () => {};")
     with pytest.raises(AdminError, match="Cannot find module 'fs'"):
         await add_action(tenant, "fs", TRIGGER, "const fs = require('fs'); exports.onExecutePostLogin = () => {};")
+
+
+# Auth0 "Redirect with Actions": send the user to a page with a signed token, continue with the page's answer.
+REDIRECT_AND_CONTINUE = """
+exports.onExecutePostLogin = async (event, api) => {
+  const token = api.redirect.encodeToken({
+    secret: event.secrets.MY_REDIRECT_SECRET,
+    expiresInSeconds: 60,
+    payload: {
+      email: event.user.email,
+    },
+  });
+
+  api.redirect.sendUserTo("https://my-app.exampleco.com", {
+    query: { session_token: token }
+  });
+};
+
+exports.onContinuePostLogin = async (event, api) => {
+  const payload = api.redirect.validateToken({
+    secret: event.secrets.MY_REDIRECT_SECRET,
+    tokenParameterName: "session_token",
+  });
+
+  api.user.setUserMetadata("favorite_color", payload.favorite_color);
+  api.idToken.setCustomClaim("https://my-app.exampleco.com/favorite_color", payload.favorite_color);
+};
+"""
+AFTER_CONTINUE = """
+exports.onExecutePostLogin = async (event, api) => {
+  api.accessToken.setCustomClaim('https://t/after', event.user.user_metadata.favorite_color || 'unset');
+};
+"""
+REDIRECT_SECRET = "a-shared-secret-with-the-page-0123456789"
+
+
+async def test_redirect_and_continue_sample_resumes_the_login(tenant: TenantFixture) -> None:
+    import jwt
+    from tests.support.browser_login import authorize_params, exchange_code, login_round_trip, response_params
+
+    app = await web_app(tenant, grant_types=["authorization_code"])
+    await add_action(tenant, "profile", TRIGGER, REDIRECT_AND_CONTINUE, secrets={"MY_REDIRECT_SECRET": REDIRECT_SECRET})
+    await add_action(tenant, "after", TRIGGER, AFTER_CONTINUE)
+    params = authorize_params(app, audience=API, scope="openid profile")
+    away = await login_round_trip(app, params)
+    assert away.status_code == 302
+    location = httpx.URL(away.headers["location"])
+    assert f"{location.scheme}://{location.host}" == "https://my-app.exampleco.com"
+    state = location.params["state"]
+    sent = jwt.decode(location.params["session_token"], REDIRECT_SECRET, algorithms=["HS256"])
+    assert sent["email"] == app.user.email and sent["sub"] == app.user.user_id and sent["state"] == state
+    assert sent["iss"] == app.tenant.issuer
+
+    # The login waits: nothing can be had by skipping the page.
+    skipped = await app.http.get("/authorize/resume", params={"state": state})
+    assert "code" not in response_params(skipped)
+
+    # The page answers with its own token, bound to the login's state.
+    answer = jwt.encode({"state": state, "favorite_color": "green", "exp": sent["exp"]}, REDIRECT_SECRET)
+    back = await app.http.get("/continue", params={"state": state, "session_token": answer})
+    code = response_params(back)["code"]
+    tokens = await exchange_code(app, code)
+    access, id_token = await claims(app, tokens)
+    assert id_token["https://my-app.exampleco.com/favorite_color"] == "green"
+    assert access["https://t/after"] == "unset"  # the next action ran after the continue, on the stored user
+    user = await tenant.repos_call(lambda r: r.users.by_user_id(app.user.user_id))
+    assert user.user_metadata["favorite_color"] == "green"
+    # The transaction is finished: /continue works once.
+    again = await app.http.get("/continue", params={"state": state, "session_token": answer})
+    assert again.status_code == 400
+
+
+async def test_continue_with_a_forged_token_denies_the_login(tenant: TenantFixture) -> None:
+    import jwt
+    from tests.support.browser_login import authorize_params, login_round_trip, response_params
+
+    app = await web_app(tenant, grant_types=["authorization_code"])
+    await add_action(tenant, "profile", TRIGGER, REDIRECT_AND_CONTINUE, secrets={"MY_REDIRECT_SECRET": REDIRECT_SECRET})
+    away = await login_round_trip(app, authorize_params(app, audience=API, scope="openid"))
+    state = httpx.URL(away.headers["location"]).params["state"]
+    forged = jwt.encode({"state": state, "favorite_color": "red"}, "not-the-secret-0123456789-abcdefghij")
+    back = await app.http.get("/continue", params={"state": state, "session_token": forged})
+    answer = response_params(back)
+    assert answer["error"] == "access_denied" and "code" not in answer

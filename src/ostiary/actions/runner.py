@@ -45,11 +45,12 @@ async def _call(hook: Hook, event: EventNode, api: Any, limit: float) -> None:
 
 async def run_hooks(
     trigger: str, hooks: Iterable[Hook], event: EventNode, make_api: ApiFactory, *, time_limit: float,
-    outcome: Outcome | None = None,
+    outcome: Outcome | None = None, first_index: int = 0,
 ) -> Outcome:
-    """Each hook sees the same event (with its own secrets) and records into one Outcome; a deny stops the rest."""
+    """Each hook sees the same event (with its own secrets) and records into one Outcome; a deny stops the rest,
+    and so does a redirect (the login resumes at /continue; redirect_hook says which hook asked)."""
     outcome = outcome or Outcome()
-    for hook in hooks:
+    for index, hook in enumerate(hooks, start=first_index):
         if hook.fn is None:
             return failed(trigger, hook.name, f"did not load: {hook.error}")
         try:
@@ -62,6 +63,9 @@ async def run_hooks(
             return failed(trigger, hook.name, repr(exc))
         if outcome.denied:
             log.info("hook denied the request", extra={"hook": hook.name, "trigger": trigger})
+            return outcome
+        if outcome.redirect_url is not None:
+            outcome.redirect_hook = index
             return outcome
     try:
         size = _claims_size(outcome)

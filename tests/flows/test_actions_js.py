@@ -7,6 +7,7 @@ at /oauth/token runs it in the tenant's worker process; the tokens are verified 
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -282,3 +283,60 @@ async def test_continue_with_a_forged_token_denies_the_login(tenant: TenantFixtu
     back = await app.http.get("/continue", params={"state": state, "session_token": forged})
     answer = response_params(back)
     assert answer["error"] == "access_denied" and "code" not in answer
+
+
+async def test_refresh_token_revoke_denies_and_the_token_stays_revoked(tenant: TenantFixture) -> None:
+    from tests.support.refresh import ROTATING
+
+    app = await web_app(tenant, grant_types=["password", "refresh_token"])
+    await tenant.update_client(app.client.client_id, refresh_token=ROTATING)
+    first = await password_login(app, scope="openid offline_access")
+    assert first.status_code == 200, first.text
+    refresh = first.json()["refresh_token"]
+    code = """
+exports.onExecutePostLogin = async (event, api) => {
+  if (event.transaction.protocol === 'oauth2-refresh-token') api.refreshToken.revoke('Signed out everywhere');
+};
+"""
+    await add_action(tenant, "revoker", TRIGGER, code)
+    form = {"grant_type": "refresh_token", "client_id": app.client.client_id,
+            "client_secret": app.client.client_secret or "", "refresh_token": refresh}
+    denied = await app.http.post("/oauth/token", data=form)
+    assert denied.status_code == 403
+    assert denied.json()["error_description"] == "Signed out everywhere"
+    await tenant.repos_call(lambda r: r.actions.bind(TRIGGER, []))
+    after = await app.http.post("/oauth/token", data=form)
+    assert after.status_code == 403 and after.json()["error"] == "invalid_grant"
+
+
+def _package(root: Any, name: str, main: str, files: dict[str, str]) -> None:
+    folder = root / name
+    folder.mkdir(parents=True)
+    (folder / "package.json").write_text(json.dumps({"name": name, "version": "1.0.0", "main": main}))
+    for path, source in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(source)
+
+
+async def test_dependencies_from_the_operators_folder_are_required_at_login(
+    tenant: TenantFixture, tmp_path: Any
+) -> None:
+    modules = tmp_path / "node_modules"
+    _package(modules, "greeter", "lib/index.js", {
+        "lib/index.js": "const { shout } = require('./shout'); exports.greet = (n) => shout('hello ' + n);",
+        "lib/shout.js": "exports.shout = (s) => s.toUpperCase() + require('../data.json').mark;",
+        "data.json": '{"mark": "!"}',
+    })
+    _package(modules, "needs-fs", "index.js", {"index.js": "const fs = require('fs'); exports.x = 1;"})
+    tenant.state.settings.actions_npm_folder = modules
+    app = await web_app(tenant, grant_types=["password"])
+    code = """
+const { greet } = require('greeter');
+exports.onExecutePostLogin = async (event, api) => { api.accessToken.setCustomClaim('https://t/greet', greet('ana')); };
+"""
+    await add_action(tenant, "greet", TRIGGER, code, dependencies=[{"name": "greeter", "version": "1.0.0"}])
+    access, _ = await claims(app, await password_login(app))
+    assert access["https://t/greet"] == "HELLO ANA!"
+    with pytest.raises(AdminError, match=r"Cannot find module 'fs' \(required by needs-fs\)"):
+        await add_action(tenant, "fs", TRIGGER, "exports.onExecutePostLogin = async () => {};",
+                         dependencies=[{"name": "needs-fs", "version": "1.0.0"}])

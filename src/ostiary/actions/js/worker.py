@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import struct
 import sys
 from collections import OrderedDict
@@ -137,8 +138,9 @@ class Worker:
 
 
 def _js_error(exc: BaseException) -> str:
+    """The first line of a V8 error, without mini-racer's `<anonymous>:LINE: ` prefix."""
     text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:500] if "\n" in text else text[:500]
+    return re.sub(r"^<anonymous>:\d+: ", "", text.splitlines()[0])[:500]
 
 
 async def main() -> None:

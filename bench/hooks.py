@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from bench.seed import JS_TWO_CLAIMS
 from ostiary.actions.pipeline import LoginFacts, run_post_login
 from ostiary.admin.session import AdminSession
 from ostiary.app import create_app
@@ -36,15 +37,6 @@ async def trivial_credentials_hook(event: Any, api: Any) -> None:
 
 async def trivial_post_login_hook(event: Any, api: Any) -> None:
     api.access_token.set_custom_claim("https://bench/email", event.user.email)
-
-
-# A JavaScript post-login Action setting two claims (the issue's speed target: at most 1 ms per login).
-JS_TWO_CLAIMS = """
-exports.onExecutePostLogin = async (event, api) => {
-  api.accessToken.setCustomClaim('https://bench/email', event.user.email);
-  api.idToken.setCustomClaim('https://bench/plan', event.user.app_metadata.plan || 'free');
-};
-"""
 
 
 async def bind_javascript(state: AppState, tenant: Any) -> None:

@@ -208,3 +208,25 @@ async def row_counts(settings: Settings, seeded: Seeded) -> RowCounts:
             .where(AuthorizationCode.tenant_id == seeded.tenant_id, AuthorizationCode.consumed_at.is_not(None))
         )
     return RowCounts(int(rts or 0), int(codes or 0))
+
+
+# A JavaScript post-login Action setting two claims (the issue's speed target: at most 1 ms per login).
+JS_TWO_CLAIMS = """
+exports.onExecutePostLogin = async (event, api) => {
+  api.accessToken.setCustomClaim('https://bench/email', event.user.email);
+  api.idToken.setCustomClaim('https://bench/plan', event.user.app_metadata.plan || 'free');
+};
+"""
+JS_ACTION = "bench-js-two-claims"
+
+
+async def bind_js_action(settings: Settings, *, bound: bool) -> None:
+    """Deploy JS_TWO_CLAIMS and bind it to post-login (bound=True), or unbind every post-login action."""
+    from ostiary.admin.actions import ActionSource, deploy_action
+
+    async with admin_session(settings) as admin:
+        _, repos = await admin.tenant_repos(TENANT)
+        if bound:
+            await deploy_action(repos, settings, JS_ACTION, supported_triggers=["post-login"],
+                                source=ActionSource(code=JS_TWO_CLAIMS, runtime="node22"))
+        await repos.actions.bind("post-login", [JS_ACTION] if bound else [])

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     actions_fetch_allow_private: bool = False
     # A folder of installed npm packages (a node_modules directory) where Action dependencies are looked up
     # first at deploy time; what is not there is installed from the npm registry with `npm`.
-    actions_npm_folder: Path | None = None
+    actions_npm_folder: str | None = None
     # Python *source* hooks attached to a tenant run inside the server's process: this setting trusts every
     # tenant admin with the whole server. Off, such hooks are refused at deploy and fail closed at run time.
     trust_tenant_python: bool = False

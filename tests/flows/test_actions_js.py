@@ -328,7 +328,7 @@ async def test_dependencies_from_the_operators_folder_are_required_at_login(
         "data.json": '{"mark": "!"}',
     })
     _package(modules, "needs-fs", "index.js", {"index.js": "const fs = require('fs'); exports.x = 1;"})
-    tenant.state.settings.actions_npm_folder = modules
+    tenant.state.settings.actions_npm_folder = str(modules)
     app = await web_app(tenant, grant_types=["password"])
     code = """
 const { greet } = require('greeter');

@@ -129,10 +129,15 @@ async def _resume(
 ) -> Outcome:
     """/continue: the paused JavaScript action's onContinuePostLogin (its event.request is /continue's), then
     the actions after it, recording into the outcome kept while the user was away."""
-    index = int(resume["hook"])
-    outcome = Outcome.from_resume(resume["outcome"])
-    if index >= len(hooks) or not hooks[index].limits_itself:
+    try:
+        index = int(resume["hook"])
+        outcome = Outcome.from_resume(resume["outcome"])
+    except (KeyError, TypeError, ValueError) as exc:  # a transaction stored by another version
+        return failed(registry.POST_LOGIN, "(continue)", f"the paused login cannot be resumed: {exc!r}")
+    if index >= len(hooks):
         return failed(registry.POST_LOGIN, "(continue)", "the action that redirected is no longer bound")
+    if not hooks[index].limits_itself:
+        return failed(registry.POST_LOGIN, hooks[index].name, "only JavaScript actions have onContinuePostLogin")
     request = request_view(ip, ctx.user_agent, ctx.host, resume.get("query") or {}, "GET")
     outcome = await run_hooks(
         registry.POST_LOGIN, hooks[index:index + 1], event.with_values(request=request),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ostiary.actions.js import npm
@@ -71,7 +72,8 @@ async def check_javascript(settings: Settings, name: str, source: ActionSource, 
     unsupported = [t for t in triggers if t not in ENTRY_POINTS]
     if unsupported:
         raise AdminError(f"action {name}: JavaScript actions do not run for {', '.join(unsupported)} in Ostiary")
-    modules = await asyncio.to_thread(npm.resolve, source.dependencies, settings.actions_npm_folder)
+    folder = Path(settings.actions_npm_folder) if settings.actions_npm_folder else None
+    modules = await asyncio.to_thread(npm.resolve, source.dependencies, folder)
     pool = JsPool(settings)
     try:
         answer = await pool.check(code, modules, [d["name"] for d in source.dependencies])

@@ -340,3 +340,29 @@ exports.onExecutePostLogin = async (event, api) => { api.accessToken.setCustomCl
     with pytest.raises(AdminError, match=r"Cannot find module 'fs' \(required by needs-fs\)"):
         await add_action(tenant, "fs", TRIGGER, "exports.onExecutePostLogin = async () => {};",
                          dependencies=[{"name": "needs-fs", "version": "1.0.0"}])
+
+
+async def test_credentials_exchange_action_sets_a_claim_and_denies_with_its_code(tenant: TenantFixture) -> None:
+    api = await tenant.api(API, scopes=["read:things"])
+    client = await tenant.client(app_type="non_interactive")
+    await tenant.client_grant(client.client_id, API, scope=["read:things"])
+    code = """
+exports.onExecuteCredentialsExchange = async (event, api) => {
+  if (event.client.metadata.blocked === 'yes') {
+    api.access.deny('invalid_request', 'This machine is blocked');
+    return;
+  }
+  api.accessToken.setCustomClaim('https://t/caller', event.client.client_id);
+};
+"""
+    await add_action(tenant, "m2m", "credentials-exchange", code)
+    form = {"grant_type": "client_credentials", "client_id": client.client_id,
+            "client_secret": client.client_secret or "", "audience": api.identifier}
+    response = await tenant.http.post("/oauth/token", data=form)
+    assert response.status_code == 200, response.text
+    access = await verify(tenant.http, response.json()["access_token"], audience=API, issuer=tenant.issuer)
+    assert access["https://t/caller"] == client.client_id
+    await tenant.update_client(client.client_id, client_metadata={"blocked": "yes"})
+    denied = await tenant.http.post("/oauth/token", data=form)
+    assert denied.status_code == 400
+    assert denied.json() == {"error": "invalid_request", "error_description": "This machine is blocked"}

@@ -197,8 +197,9 @@ async def test_spinning_action_is_ended_at_the_limit_and_nobody_else_waits(
     # Two workers per tenant: two executions run, two wait; each ends at its own limit.
     assert elapsed < LIMIT * 2 + 3, elapsed
     assert latencies and max(latencies) < 0.5, max(latencies)
+    # Tenant A's login finished while B's Actions were still spinning: it did not wait for B's limit.
     assert b_busy
-    assert a_response.status_code == 200 and a_elapsed < 1.0, (a_response.text, a_elapsed)
+    assert a_response.status_code == 200 and a_elapsed < LIMIT, (a_response.text, a_elapsed)
 
 
 async def test_memory_hog_is_ended_by_the_heap_limit(tenant_b: TenantFixture) -> None:

@@ -1,5 +1,6 @@
-"""What a hook costs: client_credentials throughput with one trivial credentials-exchange hook vs none, and
-the post-login pipeline per call with 0 / 1 / 3 trivial hooks. `python -m bench.hooks [--requests N]`.
+"""What a hook costs: client_credentials throughput with one trivial credentials-exchange hook vs none, the
+post-login pipeline per call with 0 / 1 / 3 trivial hooks, and with one warm JavaScript Action that sets two
+claims (run in the tenant's V8 worker process). `python -m bench.hooks [--requests N]`.
 
 Runs the real app in-process (httpx ASGITransport) on a temporary SQLite database, with the production cache
 TTL, so numbers show the hook's own cost on top of the full token endpoint (parse, client auth, grant, sign).
@@ -17,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from bench.seed import JS_TWO_CLAIMS
 from ostiary.actions.pipeline import LoginFacts, run_post_login
 from ostiary.admin.session import AdminSession
 from ostiary.app import create_app
@@ -35,6 +37,18 @@ async def trivial_credentials_hook(event: Any, api: Any) -> None:
 
 async def trivial_post_login_hook(event: Any, api: Any) -> None:
     api.access_token.set_custom_claim("https://bench/email", event.user.email)
+
+
+async def bind_javascript(state: AppState, tenant: Any) -> None:
+    from ostiary.admin.actions import ActionSource, deploy_action
+
+    async with state.sessionmaker() as session:
+        repos = state.repos(session, tenant.id)
+        await deploy_action(repos, state.settings, "js-two-claims", supported_triggers=["post-login"],
+                            source=ActionSource(code=JS_TWO_CLAIMS, runtime="node22"))
+        await repos.actions.bind("post-login", ["js-two-claims"])
+        await session.commit()
+    state.caches.clear()
 
 
 async def seed(state: AppState, name: str) -> tuple[Any, dict[str, str], User]:
@@ -115,6 +129,9 @@ async def main(url: str, requests: int, concurrency: int, calls: int) -> None:
             await bind(state, tenant, "post-login", count, "trivial_post_login_hook")
             await post_login_cost(state, tenant, form["client_id"], user, 20)  # warm
             costs[count] = await post_login_cost(state, tenant, form["client_id"], user, calls)
+        await bind_javascript(state, tenant)
+        await post_login_cost(state, tenant, form["client_id"], user, 20)  # starts and warms the worker
+        js_cost = await post_login_cost(state, tenant, form["client_id"], user, calls)
     finally:
         await close_state(state)
     print(f"client_credentials, median of 3 rounds x {requests} requests, concurrency {concurrency} "
@@ -124,6 +141,7 @@ async def main(url: str, requests: int, concurrency: int, calls: int) -> None:
     print(f"post-login pipeline (run_post_login), median of {calls} calls")
     for count, micros in costs.items():
         print(f"  {f'{count} trivial hook(s)':<22}{micros:>10.1f} µs/call")
+    print(f"  {'1 JS Action, 2 claims':<22}{js_cost:>10.1f} µs/call   (+{js_cost - costs[0]:.1f} µs over none)")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from bench.seed import (
     DOMAIN,
     RBAC_API,
     Seeded,
+    bind_js_action,
     extend_codes,
     filler_email,
     issue_refresh_tokens,
@@ -48,8 +49,9 @@ from bench.seed import (
 )
 from ostiary.settings import Settings
 
-SCENARIOS = ("client_credentials", "authorization_code", "refresh_token", "refresh_token_rbac", "password_realm",
-             "token_exchange_apple", "userinfo", "jwks", "discovery", *management_users.SCENARIOS)
+SCENARIOS = ("client_credentials", "authorization_code", "refresh_token", "refresh_token_rbac",
+             "refresh_token_js_action", "password_realm", "token_exchange_apple", "userinfo", "jwks", "discovery",
+             *management_users.SCENARIOS)
 MASTER_KEY = "YmVuY2gtbWFzdGVyLWtleS1ub3Qtc2VjcmV0LTAxMjM0NTY3ODk"  # urlsafe-base64, 38 bytes (serve wants >= 32)
 
 
@@ -184,6 +186,7 @@ def run_backend(
                 "authorization_code": lambda: authorization_code.run(target, codes=args.codes),
                 "refresh_token": lambda: refresh_token.run(target),
                 "refresh_token_rbac": lambda: refresh_token.run(target, rbac=True),
+                "refresh_token_js_action": lambda: _with_js_action(settings, target),
                 "password_realm": lambda: password_realm.run(target, users=args.users),
                 "token_exchange_apple": lambda: token_exchange_apple.run(target),
                 "userinfo": lambda: userinfo.run(target),
@@ -210,6 +213,17 @@ def run_backend(
                     _run_one(report, args, ostiary, "authorization_code" + label,
                              lambda: authorization_code.run(target, codes=args.codes,
                                                             label="authorization_code" + label), backend)
+
+
+def _with_js_action(settings: Settings, target: Target) -> Outcome:
+    """refresh_token again with one warm JavaScript post-login Action that sets two claims (then unbound)."""
+    asyncio.run(bind_js_action(settings, bound=True))
+    time.sleep(settings.cache_ttl_seconds + 1)  # the server's hook list cache
+    try:
+        return refresh_token.run(target, label="refresh_token +1 JS action")
+    finally:
+        asyncio.run(bind_js_action(settings, bound=False))
+        time.sleep(settings.cache_ttl_seconds + 1)
 
 
 def _short(n: int) -> str:

@@ -53,6 +53,9 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
     """The tests' settings (https, no caching, no .env file); a module's own `settings` fixture adds overrides."""
     values: dict[str, Any] = {
         "public_scheme": "https", "master_key": TEST_MASTER_KEY, "cache_ttl_seconds": 0.0, "log_format": "text",
+        # The Python-hook tests store Python source; tests/security/test_action_isolation.py checks the default
+        # (off) refuses it.
+        "trust_tenant_python": True,
         **overrides,
     }
     return Settings(database_url=database_url, _env_file=None, **values)  # type: ignore[call-arg]

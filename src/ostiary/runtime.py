@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ostiary import entities
+from ostiary.actions.js.pool import JsPool
 from ostiary.cache import TTLCache
 from ostiary.clock import Clock
 from ostiary.metrics import Metrics, build_metrics
@@ -68,6 +69,8 @@ class AppState:
     # Drops `caches` when an admin change commits in any process (store/change_feed.py); None when nothing
     # is cached (OSTIARY_CACHE_TTL_SECONDS=0).
     changes: ChangeFeed | None = None
+    # JavaScript Actions' worker processes (started on first use).
+    js: JsPool | None = None
 
     def repos(self, session: AsyncSession | Callable[[], AsyncSession], tenant_id: str) -> Repos:
         return Repos(session, tenant_id, box=self.box, clock=self.clock, raw=self.raw)
@@ -111,6 +114,7 @@ async def open_state(
         or RawSqlite.open(settings.database_url),
         outage=DatabaseOutage(probe),
         metrics=metrics,
+        js=JsPool(settings),
     )
     if settings.cache_ttl_seconds > 0:
         state.changes = start_change_feed(settings.database_url, lambda: state.caches.clear())
@@ -118,6 +122,8 @@ async def open_state(
 
 
 async def close_state(state: AppState) -> None:
+    if state.js is not None:
+        await state.js.close()
     await state.outage.close()
     if state.changes is not None:
         await state.changes.close()

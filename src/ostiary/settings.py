@@ -60,6 +60,21 @@ class Settings(BaseSettings):
     # takes to reach a running server.
     cache_ttl_seconds: float = 5.0
     hook_timeout_seconds: float = 20.0
+    # JavaScript Actions run in worker processes (ostiary.actions.js): per execution V8 heap limit, workers per
+    # tenant (its concurrent executions), idle workers kept across tenants, and the rules of an Action's fetch.
+    actions_memory_mb: int = 64
+    actions_workers_per_tenant: int = 2
+    actions_idle_workers: int = 16
+    actions_fetch_timeout_seconds: float = 10.0
+    actions_fetch_max_bytes: int = 1024 * 1024
+    # Lets an Action's fetch reach loopback, link-local and private addresses (SSRF protection off).
+    actions_fetch_allow_private: bool = False
+    # A folder of installed npm packages (a node_modules directory) where Action dependencies are looked up
+    # first at deploy time; what is not there is installed from the npm registry with `npm`.
+    actions_npm_folder: str | None = None
+    # Python *source* hooks attached to a tenant run inside the server's process: this setting trusts every
+    # tenant admin with the whole server. Off, such hooks are refused at deploy and fail closed at run time.
+    trust_tenant_python: bool = False
     upstream_timeout_seconds: float = 10.0
     # Requests per minute per client IP and tenant on /oauth/token (and the login page); 0 turns it off.
     rate_limit_per_minute: int = 600

@@ -27,7 +27,9 @@ async def _apply(a: AdminSession, tenant: TenantFixture, items: list[dict[str, o
 @asynccontextmanager
 async def admin(tenant: TenantFixture) -> AsyncIterator[AdminSession]:
     async with tenant.state.sessionmaker() as session:
-        yield AdminSession(session=session, box=tenant.state.box, clock=tenant.state.clock)
+        yield AdminSession(
+            session=session, box=tenant.state.box, clock=tenant.state.clock, settings=tenant.state.settings
+        )
         await session.commit()
 
 
@@ -73,7 +75,7 @@ async def test_import_then_export_round_trips(tenant: TenantFixture, tmp_path: P
     ("item", "message"),
     [
         ({"name": "x", "code": "../outside.py", "supported_triggers": [{"id": "post-login"}]}, "outside"),
-        ({"name": "x", "code": "./actions/x.js", "supported_triggers": [{"id": "post-login"}]}, "not a .py"),
+        ({"name": "x", "code": "./actions/x.ts", "supported_triggers": [{"id": "post-login"}]}, "not a .js or .py"),
         ({"name": "x", "code": "./actions/ok.py", "supported_triggers": [{"id": "pre-user-registration"}]},
          "not one of"),
         ({"name": "x", "code": "./actions/bad.py", "supported_triggers": [{"id": "post-login"}]}, "does not compile"),
@@ -100,3 +102,35 @@ async def test_trigger_naming_an_unknown_action_is_refused(tenant: TenantFixture
         async with admin(tenant) as a:
             await apply_triggers(a, tenant.tenant, {"post-login": [{"action_name": "ghost"}]}, tmp_path)
     assert str(caught.value) == "trigger post-login: no action named 'ghost'"
+
+
+async def test_javascript_action_imports_as_the_deploy_cli_writes_it_and_exports_back(
+    tenant: TenantFixture, tmp_path: Path
+) -> None:
+    code = "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('https://x/y', 1); };\n"
+    (tmp_path / "actions" / "add-claim").mkdir(parents=True)
+    (tmp_path / "actions" / "add-claim" / "code.js").write_text(code)
+    items = [{
+        "name": "add-claim", "code": "./actions/add-claim/code.js", "runtime": "node18", "deployed": True,
+        "status": "built", "dependencies": [], "secrets": [{"name": "KEY", "value": "v"}],
+        "supported_triggers": [{"id": "post-login", "version": "v3"}],
+    }]
+    async with admin(tenant) as a:
+        await apply_actions(a, tenant.tenant, items, tmp_path)
+        await apply_triggers(a, tenant.tenant, {"post-login": [{"action_name": "add-claim", "display_name": "x"}]},
+                             tmp_path)
+    spec = await tenant.repos_call(lambda r: r.actions.by_name("add-claim"))
+    assert spec.is_javascript and spec.runtime == "node18" and spec.code == code and spec.secrets == {"KEY": "v"}
+    out = tmp_path / "export"
+    async with admin(tenant) as a:
+        exported = await export_actions(a, tenant.tenant, out)
+    assert exported["actions"] == [{
+        "name": "add-claim", "code": "./actions/add-claim/code.js", "runtime": "node18",
+        "supported_triggers": [{"id": "post-login", "version": "v3"}], "secrets": [{"name": "KEY"}],
+    }]
+    assert (out / "actions" / "add-claim" / "code.js").read_text() == code
+    # A JavaScript action whose code does not parse is refused, naming the action; nothing is stored.
+    (tmp_path / "actions" / "add-claim" / "code.js").write_text("exports.onExecutePostLogin = (")
+    with pytest.raises(AdminError, match="action add-claim: the code does not load"):
+        async with admin(tenant) as a:
+            await apply_actions(a, tenant.tenant, items, tmp_path)

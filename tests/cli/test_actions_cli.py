@@ -27,6 +27,10 @@ def test_add_list_order_remove_hooks_and_profiles(env: dict[str, str], tmp_path:
     assert run(env, "tenants", "create", "acme", "--domain", "acme.test")[0] == 0
     code = tmp_path / "claims.py"
     code.write_text("def on_execute_post_login(event, api):\n    api.access_token.set_custom_claim('x', 1)\n")
+    # Python source runs inside the server: refused unless the operator trusts tenant admins with it.
+    status, _, err = run(env, "actions", "add", "--name", "claims", "--trigger", "post-login", "--code-file", str(code))
+    assert status == 2 and "OSTIARY_TRUST_TENANT_PYTHON" in err
+    env = {**env, "OSTIARY_TRUST_TENANT_PYTHON": "true"}
     status, out, _ = run(env, "actions", "add", "--name", "claims", "--trigger", "post-login",
                          "--code-file", str(code), "--secret", "API_KEY=s3cr3t")
     assert status == 0 and out.strip() == "saved hook claims (bound: post-login)"

@@ -158,8 +158,8 @@ def test_tenants_commands(cli: Cli) -> None:
 
 def test_hook_and_profile_commands_print_json(cli: Cli, tmp_path: Path) -> None:
     t = cli.new_tenant()
-    code = tmp_path / "cte.py"
-    code.write_text("def on_execute_custom_token_exchange(event, api):\n    pass\n")
+    code = tmp_path / "cte.js"
+    code.write_text("exports.onExecuteCustomTokenExchange = async (event, api) => {};\n")
     cli.ok("actions", "add", "-t", t, "--name", "cte", "--trigger", "custom-token-exchange", "--code-file",
            str(code), "--no-bind")
     cli.ok("token-exchange-profiles", "create", "-t", t, "--name", "legacy",

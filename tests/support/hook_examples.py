@@ -30,3 +30,20 @@ async def credentials_deny(event: Any, api: Any) -> None:
 
 async def raises(event: Any, api: Any) -> None:
     raise RuntimeError("boom")
+
+
+def spin_forever(event: Any, api: Any) -> None:
+    """A plain-def hook that never returns (pure Python: its time limit ends it)."""
+    while True:
+        pass
+
+
+def sleep_forever(event: Any, api: Any) -> None:
+    """A plain-def hook blocked in C for an hour (its thread stays, counted against its tenant only)."""
+    time.sleep(3600)
+
+
+async def async_sleeper(event: Any, api: Any) -> None:
+    import asyncio
+
+    await asyncio.sleep(1.5)

@@ -122,16 +122,65 @@ class UsersApi:
     findByEmail = find_by_email  # noqa: N815
 
 
+class RedirectApi(_Part):
+    """Only an interactive login (/authorize) can redirect; /continue resumes it (see pipeline.run_post_login)."""
+
+    def __init__(self, outcome: Outcome, hook: str, interactive: bool) -> None:
+        super().__init__(outcome, hook)
+        self._interactive = interactive
+
+    def can_redirect(self) -> bool:
+        return self._interactive
+
+    def send_user_to(self, url: str, query: dict[str, Any] | None = None) -> None:
+        if not self._interactive:
+            raise RuntimeError("api.redirect.sendUserTo: this login cannot redirect (not an interactive login)")
+        url = str(url)
+        if not url.startswith(("https://", "http://")):
+            raise ValueError(f"api.redirect.sendUserTo: {url[:100]!r} is not an absolute http(s) URL")
+        self._outcome.redirect_url = url
+        self._outcome.redirect_query = {str(k): str(v) for k, v in (query or {}).items()}
+
+    canRedirect = can_redirect  # noqa: N815
+    sendUserTo = send_user_to  # noqa: N815
+
+
+class RefreshTokenApi(_Part):
+    def revoke(self, reason: str) -> None:
+        """Auth0: revoke the refresh token being exchanged, and deny this exchange."""
+        self._outcome.revoke_refresh_token = True
+        LoginAccessApi(self._outcome, self._hook).deny(reason)
+
+
+class SessionApi(_Part):
+    def revoke(self, reason: str, options: dict[str, Any] | None = None) -> None:
+        """Auth0: revoke the login's session (its SSO session), and deny this login."""
+        self._outcome.revoke_session = True
+        LoginAccessApi(self._outcome, self._hook).deny(reason)
+
+
 class PostLoginApi:
-    def __init__(self, outcome: Outcome, hook: str, find_users: UserFinder | None = None) -> None:
+    def __init__(
+        self, outcome: Outcome, hook: str, find_users: UserFinder | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> None:
+        self._context = dict(context or {})
         self.access_token = LoginAccessTokenApi(outcome, hook)
         self.id_token = IdTokenApi(outcome, hook)
         self.access = LoginAccessApi(outcome, hook)
         self.user = UserApi(outcome, hook)
         self.authentication = LoginAuthenticationApi(outcome, hook)
         self.users = UsersApi(find_users or _no_users)
+        self.redirect = RedirectApi(outcome, hook, bool(self._context.get("interactive")))
+        self.refresh_token = RefreshTokenApi(outcome, hook)
+        self.session = SessionApi(outcome, hook)
         self.accessToken = self.access_token  # noqa: N815
         self.idToken = self.id_token  # noqa: N815
+        self.refreshToken = self.refresh_token  # noqa: N815
+
+    def js_context(self) -> dict[str, Any]:
+        """What a JavaScript Action's runtime needs beyond the event (interactive, issuer, continue state)."""
+        return dict(self._context)
 
 
 async def _no_users(email: str) -> list[entities.User]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -22,6 +22,16 @@ class Outcome:
     primary_user_id: str | None = None
     # custom-token-exchange: api.access.rejectInvalidSubjectToken was called (attack-protection signal).
     invalid_subject_token: bool = False
+    # post-login at /authorize: api.redirect.sendUserTo — the login pauses; /continue resumes it in the
+    # onContinuePostLogin of the action at redirect_hook (its index in the trigger's order).
+    redirect_url: str | None = None
+    redirect_query: dict[str, str] = field(default_factory=dict)
+    redirect_hook: int | None = None
+    # api.refreshToken.revoke / api.session.revoke (each also denies): what to revoke, filled by the pipeline.
+    revoke_refresh_token: bool = False
+    revoke_session: bool = False
+    refresh_family_id: str | None = None
+    session_sid: str | None = None
 
     @property
     def denied(self) -> bool:
@@ -39,6 +49,16 @@ class Outcome:
             "added_scopes": self.added_scopes,
             "removed_scopes": self.removed_scopes,
         }
+
+    def to_resume(self) -> dict[str, Any]:
+        """Everything, kept in the login transaction while the user is redirected away."""
+        return asdict(self)
+
+    @classmethod
+    def from_resume(cls, data: dict[str, Any]) -> Outcome:
+        outcome = cls(**data)
+        outcome.redirect_url, outcome.redirect_query, outcome.redirect_hook = None, {}, None
+        return outcome
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Outcome:

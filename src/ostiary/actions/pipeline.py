@@ -14,9 +14,9 @@ from typing import Any, NoReturn
 from ostiary import entities
 from ostiary.actions import registry
 from ostiary.actions.api import CredentialsExchangeApi, PostLoginApi
-from ostiary.actions.event import build_event, request_view
+from ostiary.actions.event import EventNode, build_event, request_view
 from ostiary.actions.outcome import Outcome
-from ostiary.actions.runner import run_hooks
+from ostiary.actions.runner import failed, run_hooks
 from ostiary.errors import (
     AccessDeniedError,
     InvalidRequestError,
@@ -58,6 +58,16 @@ class LoginFacts:
     request_method: str = "POST"
     # The end user's IP when it is not the peer's (auth0-forwarded-for from a trusted client).
     ip: str | None = None
+    # /authorize only: the hooks may redirect the user (api.redirect), and this is the login's `state` at
+    # /continue (what api.redirect.encodeToken/validateToken bind the token to).
+    interactive: bool = False
+    continue_state: str | None = None
+    # /continue: where the login paused ({"hook": index, "outcome": Outcome.to_resume(), "query": /continue's
+    # query}); the paused action's onContinuePostLogin runs, then the actions after it.
+    resume: dict[str, Any] | None = None
+    # What api.refreshToken.revoke / api.session.revoke would revoke in this flow.
+    refresh_family_id: str | None = None
+    session_sid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,10 +106,48 @@ async def run_post_login(ctx: TenantContext, facts: LoginFacts) -> Outcome:
         # Auth0: the names of the user's roles. Read with the token's RBAC decision (one read per login).
         authorization={"roles": list((await ctx.user_authorization(facts.user, facts.api)).roles)},
     )
+    context = {"interactive": facts.interactive, "issuer": ctx.issuer, "continue_state": facts.continue_state}
+
+    def make_api(entry: str | None = None) -> Any:
+        extra = {"entry": entry} if entry else {}
+        return lambda outcome, name: PostLoginApi(
+            outcome, name, ctx.repos.users.by_verified_email, context={**context, **extra}
+        )
+
+    limit = ctx.state.settings.hook_timeout_seconds
+    if facts.resume is None:
+        outcome = await run_hooks(registry.POST_LOGIN, hooks, event, make_api(), time_limit=limit)
+    else:
+        outcome = await _resume(facts.resume, hooks, event, make_api, limit, ip, ctx)
+    outcome.refresh_family_id, outcome.session_sid = facts.refresh_family_id, facts.session_sid
+    return outcome
+
+
+async def _resume(
+    resume: dict[str, Any], hooks: tuple[registry.Hook, ...], event: EventNode, make_api: Any, limit: float,
+    ip: str, ctx: TenantContext,
+) -> Outcome:
+    """/continue: the paused JavaScript action's onContinuePostLogin (its event.request is /continue's), then
+    the actions after it, recording into the outcome kept while the user was away."""
+    try:
+        index = int(resume["hook"])
+        outcome = Outcome.from_resume(resume["outcome"])
+    except (KeyError, TypeError, ValueError) as exc:  # a transaction stored by another version
+        return failed(registry.POST_LOGIN, "(continue)", f"the paused login cannot be resumed: {exc!r}")
+    if index >= len(hooks):
+        return failed(registry.POST_LOGIN, "(continue)", "the action that redirected is no longer bound")
+    if not hooks[index].limits_itself:
+        return failed(registry.POST_LOGIN, hooks[index].name, "only JavaScript actions have onContinuePostLogin")
+    request = request_view(ip, ctx.user_agent, ctx.host, resume.get("query") or {}, "GET")
+    outcome = await run_hooks(
+        registry.POST_LOGIN, hooks[index:index + 1], event.with_values(request=request),
+        make_api("onContinuePostLogin"), time_limit=limit, outcome=outcome, first_index=index,
+    )
+    if outcome.denied or outcome.redirect_url is not None:
+        return outcome
     return await run_hooks(
-        registry.POST_LOGIN, hooks, event,
-        lambda outcome, name: PostLoginApi(outcome, name, ctx.repos.users.by_verified_email),
-        time_limit=ctx.state.settings.hook_timeout_seconds,
+        registry.POST_LOGIN, hooks[index + 1:], event, make_api(), time_limit=limit, outcome=outcome,
+        first_index=index + 1,
     )
 
 
@@ -179,6 +227,8 @@ async def _apply(ctx: TenantContext, user: entities.User | None, outcome: Outcom
     if outcome.denied:
         if user is not None and (outcome.app_metadata or outcome.user_metadata):
             await _keep_metadata_of_denied_login(ctx, user, outcome)
+        if outcome.revoke_refresh_token or outcome.revoke_session:
+            await _revoke_as_asked(ctx, outcome)
         # Auth0 lets credentials-exchange / custom-token-exchange hooks pick the code; a custom code is
         # answered as access_denied with the hook's reason.
         error_class = DENY_ERRORS.get(outcome.deny_error, AccessDeniedError)
@@ -187,6 +237,19 @@ async def _apply(ctx: TenantContext, user: entities.User | None, outcome: Outcom
         await ctx.repos.users.merge_metadata(
             user.user_id, app_metadata=outcome.app_metadata, user_metadata=outcome.user_metadata
         )
+
+
+async def _revoke_as_asked(ctx: TenantContext, outcome: Outcome) -> None:
+    """api.refreshToken.revoke / api.session.revoke: the request is denied and the revocation stays."""
+    await ctx.repos.rollback()
+    if outcome.revoke_refresh_token and outcome.refresh_family_id:
+        await ctx.repos.refresh_tokens.revoke_family(outcome.refresh_family_id)
+    if outcome.revoke_session and outcome.session_sid:
+        session = await ctx.repos.sessions.by_sid(outcome.session_sid)
+        if session is not None:
+            await ctx.repos.sessions.revoke(session.id)
+    await ctx.repos.commit()
+    log.info("hook revoked", extra={"refresh_token": outcome.revoke_refresh_token, "session": outcome.revoke_session})
 
 
 async def _keep_metadata_of_denied_login(ctx: TenantContext, user: entities.User, outcome: Outcome) -> None:

@@ -9,8 +9,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ostiary.actions.event import EventNode
+from ostiary.actions.js.pool import ActionFailed
 from ostiary.actions.outcome import Outcome
 from ostiary.actions.registry import Hook
+from ostiary.actions.threads import run_in_own_thread
 
 log = logging.getLogger("ostiary.hooks")
 
@@ -29,32 +31,41 @@ def failed(trigger: str, hook: str, cause: str) -> Outcome:
 
 async def _call(hook: Hook, event: EventNode, api: Any, limit: float) -> None:
     assert hook.fn is not None
+    if hook.limits_itself:
+        await hook.fn(event, api)
+        return
     if hook.is_async:
         await asyncio.wait_for(hook.fn(event, api), limit)
         return
-    # A plain def runs in a worker thread so that it cannot stall the event loop past its time limit.
-    result = await asyncio.wait_for(asyncio.to_thread(hook.fn, event, api), limit)
+    # A plain def runs on a thread of its own, ended at its time limit (actions/threads.py).
+    result = await run_in_own_thread(hook.tenant_id, hook.fn, (event, api), limit)
     if asyncio.iscoroutine(result):  # a plain def returning a coroutine
         await asyncio.wait_for(result, limit)
 
 
 async def run_hooks(
     trigger: str, hooks: Iterable[Hook], event: EventNode, make_api: ApiFactory, *, time_limit: float,
-    outcome: Outcome | None = None,
+    outcome: Outcome | None = None, first_index: int = 0,
 ) -> Outcome:
-    """Each hook sees the same event (with its own secrets) and records into one Outcome; a deny stops the rest."""
+    """Each hook sees the same event (with its own secrets) and records into one Outcome; a deny stops the rest,
+    and so does a redirect (the login resumes at /continue; redirect_hook says which hook asked)."""
     outcome = outcome or Outcome()
-    for hook in hooks:
+    for index, hook in enumerate(hooks, start=first_index):
         if hook.fn is None:
             return failed(trigger, hook.name, f"did not load: {hook.error}")
         try:
             await _call(hook, event.with_values(secrets=hook.secrets), make_api(outcome, hook.name), time_limit)
         except TimeoutError:
             return failed(trigger, hook.name, f"timed out after {time_limit}s")
+        except ActionFailed as exc:
+            return failed(trigger, hook.name, str(exc))
         except (Exception, SystemExit) as exc:  # a hook's bug denies the request; it never becomes a 500
             return failed(trigger, hook.name, repr(exc))
         if outcome.denied:
             log.info("hook denied the request", extra={"hook": hook.name, "trigger": trigger})
+            return outcome
+        if outcome.redirect_url is not None:
+            outcome.redirect_hook = index
             return outcome
     try:
         size = _claims_size(outcome)

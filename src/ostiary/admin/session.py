@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ostiary import entities
 from ostiary.clock import Clock, SystemClock
-from ostiary.settings import Settings
+from ostiary.settings import Settings, load_settings
 from ostiary.store import change_feed
 from ostiary.store.db import create_engine, create_sessionmaker
 from ostiary.store.migrate import require_head
@@ -26,6 +26,8 @@ class AdminSession:
     clock: Clock
     # Set when the session committed a change that server processes were told about (store/change_feed.py).
     announced: bool = False
+    # Admin use cases that depend on the operator's settings (deploying actions) read them here.
+    settings: Settings = field(default_factory=load_settings)
 
     @property
     def tenants(self) -> Tenants:
@@ -51,7 +53,7 @@ async def admin_session(
             await require_head(engine)
         async with create_sessionmaker(engine)() as session:
             box = SecretBox(resolve_master_key(settings))
-            admin = AdminSession(session=session, box=box, clock=clock or SystemClock())
+            admin = AdminSession(session=session, box=box, clock=clock or SystemClock(), settings=settings)
             change_feed.track_writes(session)
             try:
                 yield admin

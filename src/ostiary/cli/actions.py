@@ -7,11 +7,12 @@ from typing import Annotated, Any
 
 import typer
 
+from ostiary.admin.actions import ActionSource, bind_last, deploy_action, parse_dependencies, runtime_for
 from ostiary.admin.session import AdminSession
 from ostiary.cli._common import JsonOpt, TenantOpt, done, emit, fail, run_admin
 from ostiary.store.repositories.actions import TRIGGERS, ActionSpec, ExchangeProfile
 
-app = typer.Typer(help="Hooks (Auth0 Actions in Python) and their order per trigger.", no_args_is_help=True)
+app = typer.Typer(help="Actions (JavaScript, or Python hooks) and their order per trigger.", no_args_is_help=True)
 profiles_app = typer.Typer(help="Custom token exchange profiles: subject_token_type → hook.", no_args_is_help=True)
 
 
@@ -22,6 +23,8 @@ def action_view(spec: ActionSpec, bound: dict[str, list[str]]) -> dict[str, Any]
         "supported_triggers": list(spec.supported_triggers),
         "module_path": spec.module_path,
         "code": "stored" if spec.code is not None else None,
+        "runtime": spec.runtime,
+        "dependencies": list(spec.dependencies),
         "secrets": sorted(spec.secrets),
         "bound": [t for t, names in bound.items() if spec.name in names],
     }
@@ -35,6 +38,11 @@ def _parse_secrets(pairs: list[str]) -> dict[str, str]:
             fail(f"--secret: {pair.split('=')[0]!r} is not KEY=VALUE")
         out[key] = value
     return out
+
+
+def _parse_dependency(text: str) -> dict[str, str]:
+    name, sep, version = text.rpartition("@") if text.rfind("@") > 0 else (text, "", "latest")
+    return {"name": name, "version": version} if sep else {"name": text, "version": "latest"}
 
 
 @app.command("list")
@@ -62,7 +70,13 @@ def add(
     name: Annotated[str, typer.Option("--name", help="Hook name (unique in the tenant).")],
     trigger: Annotated[list[str], typer.Option("--trigger", help=f"One of {', '.join(TRIGGERS)} (repeatable).")],
     module: Annotated[str | None, typer.Option("--module", help="package.module:function")] = None,
-    code_file: Annotated[Path | None, typer.Option("--code-file", help="A .py file defining on_execute_*.")] = None,
+    code_file: Annotated[
+        Path | None, typer.Option("--code-file", help="A .js Action (exports.onExecute...) or a .py hook.")
+    ] = None,
+    runtime: Annotated[str | None, typer.Option("--runtime", help="node22 (default for .js) or python.")] = None,
+    dependency: Annotated[
+        list[str] | None, typer.Option("--dependency", help="npm NAME@VERSION for a .js Action (repeatable).")
+    ] = None,
     secret: Annotated[list[str] | None, typer.Option("--secret", help="KEY=VALUE (repeatable).")] = None,
     bind: Annotated[bool, typer.Option("--bind/--no-bind", help="Append to the trigger's order.")] = True,
     as_json: JsonOpt = False,
@@ -75,14 +89,16 @@ def add(
     secrets = _parse_secrets(secret or [])
 
     async def go(admin: AdminSession) -> dict[str, Any]:
-        _, repos = await admin.tenant_repos(tenant)
-        spec = await repos.actions.upsert(
-            name, supported_triggers=trigger, code=code, module_path=module, secrets=secrets
+        source = ActionSource(
+            code=code, module_path=module,
+            runtime=runtime_for(code_file.name, runtime) if code_file else None,
+            dependencies=parse_dependencies("--dependency", [_parse_dependency(d) for d in dependency or []]),
         )
-        for t in trigger:
-            names = await repos.actions.bound_names(t)
-            if bind and t != "custom-token-exchange" and name not in names:
-                await repos.actions.bind(t, [*names, name])
+        _, repos = await admin.tenant_repos(tenant)
+        spec = await deploy_action(repos, admin.settings, name, supported_triggers=trigger, source=source,
+                                   secrets=secrets)
+        if bind:
+            await bind_last(repos, name, trigger)
         bound = {t: await repos.actions.bound_names(t) for t in TRIGGERS}
         return action_view(spec, bound)
 

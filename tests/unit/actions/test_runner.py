@@ -38,7 +38,8 @@ def event():  # type: ignore[no-untyped-def]
 def source(name: str, body: str, trigger: str = POST_LOGIN, secrets: dict[str, str] | None = None) -> Hook:
     fn = "on_execute_post_login" if trigger == POST_LOGIN else "on_execute_credentials_exchange"
     code = f"async def {fn}(event, api):\n" + "".join(f"    {line}\n" for line in body.splitlines())
-    return load(ActionSpec(name=name, supported_triggers=(trigger,), code=code, secrets=secrets or {}), trigger)
+    spec = ActionSpec(name=name, supported_triggers=(trigger,), code=code, secrets=secrets or {})
+    return load(spec, trigger, trust_python=True)
 
 
 def module(name: str, path: str, trigger: str = POST_LOGIN) -> Hook:
@@ -99,7 +100,7 @@ async def test_hook_that_cannot_load_fails_closed() -> None:
     missing = module("gone", "tests.support.no_such_module:hook")
     assert missing.fn is None
     wrong_name = source("wrong", "pass", trigger=CREDENTIALS_EXCHANGE)  # defines the other trigger's function
-    for hook in (missing, load(ActionSpec("x", (POST_LOGIN,), code=wrong_name_code()), POST_LOGIN)):
+    for hook in (missing, load(ActionSpec("x", (POST_LOGIN,), code=wrong_name_code()), POST_LOGIN, trust_python=True)):
         outcome = await post_login(hook)
         assert outcome.deny_reason == HOOK_FAILED_REASON
     assert wrong_name.fn is not None
@@ -197,7 +198,7 @@ def test_stored_source_is_compiled_once_per_process() -> None:
     from ostiary.actions import registry
 
     code = "def on_execute_post_login(event, api):\n    pass\n"
-    first = load(ActionSpec("one", (POST_LOGIN,), code=code), POST_LOGIN)
-    second = load(ActionSpec("two", (POST_LOGIN,), code=code), POST_LOGIN)
+    first = load(ActionSpec("one", (POST_LOGIN,), code=code), POST_LOGIN, trust_python=True)
+    second = load(ActionSpec("two", (POST_LOGIN,), code=code), POST_LOGIN, trust_python=True)
     assert first.fn is second.fn
     assert sum(1 for ns in registry._COMPILED.values() if ns.get("on_execute_post_login") is first.fn) == 1

@@ -1,8 +1,10 @@
-"""Deploy CLI keys `actions` and `triggers`: hooks with their code files, secrets and per-trigger order.
+"""Deploy CLI keys `actions` and `triggers`: actions with their code files, secrets and per-trigger order.
 
     actions:
-      - name: add-claims
-        code: ./actions/add-claims.py        # relative to the import file; Python, not JavaScript
+      - name: add-roles
+        code: ./actions/add-roles/code.js     # relative to the import file (JavaScript, as Auth0 writes it)
+        runtime: node18                        # any node* runtime runs in Ostiary's V8; .py code is Python
+        dependencies: [{name: uuid, version: 9.0.1}]
         supported_triggers: [{id: post-login, version: v3}]
         secrets: [{name: API_KEY, value: "..."}]   # a secret without value keeps the stored one
       - name: from-package
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ostiary import entities
+from ostiary.admin.actions import ActionSource, deploy_action, parse_dependencies, runtime_for
 from ostiary.admin.sections.base import AdminContext
 from ostiary.admin.session import AdminSession
 from ostiary.errors import AdminError
@@ -35,13 +38,16 @@ def _trigger_ids(index: int, item: dict[str, Any]) -> list[str]:
     return [str(t) for t in ids]
 
 
+CODE_SUFFIXES = (".js", ".py")
+
+
 def _code(index: int, item: dict[str, Any], sources: dict[str, str]) -> str:
-    """The text admin/a0deploy/files.py read from the file that `code` named, which must be a .py file."""
+    """The text admin/a0deploy/files.py read from the file that `code` named: JavaScript or Python."""
     source = sources.get(f"actions[{index}].code")
     if source is None or not isinstance(item.get("code"), str):
-        raise AdminError(f"actions[{index}].code: a path to a .py file")
-    if not source.endswith(".py"):
-        raise AdminError(f"actions[{index}].code: {source!r} is not a .py file (Ostiary hooks are Python)")
+        raise AdminError(f"actions[{index}].code: a path to a .js or .py file")
+    if not source.endswith(CODE_SUFFIXES):
+        raise AdminError(f"actions[{index}].code: {source!r} is not a .js or .py file")
     return str(item["code"])
 
 
@@ -70,8 +76,14 @@ async def apply_actions(
                     raise AdminError(f"actions[{index}].secrets: {secret['name']!r} has no value")
                 value = existing.secrets[secret["name"]]
             secrets[str(secret["name"])] = str(value)
-        await actions.upsert(
-            name, supported_triggers=_trigger_ids(index, item), code=code, module_path=module, secrets=secrets
+        source = ActionSource(
+            code=code, module_path=module,
+            runtime=None if module else runtime_for(sources[f"actions[{index}].code"], item.get("runtime")),
+            dependencies=parse_dependencies(f"actions[{index}]", item.get("dependencies")),
+        )
+        await deploy_action(
+            admin.repos(tenant), admin.settings, name, supported_triggers=_trigger_ids(index, item), source=source,
+            secrets=secrets,
         )
 
 
@@ -93,8 +105,8 @@ async def apply_triggers(admin: AdminSession, tenant: entities.Tenant, items: An
 
 
 async def export_action_items(admin: AdminSession, tenant: entities.Tenant, base_dir: Path) -> list[dict[str, Any]]:
-    """The `actions` key; stored code goes to base_dir/actions/<name>.py. Secret values are not exported
-    (a re-import keeps the stored values)."""
+    """The `actions` key; stored code goes to base_dir/actions/<name>/code.js (the Deploy CLI's layout) or
+    base_dir/actions/<name>.py. Secret values are not exported (a re-import keeps the stored values)."""
     repos = admin.repos(tenant)
     out: list[dict[str, Any]] = []
     for spec in await repos.actions.all():
@@ -102,11 +114,15 @@ async def export_action_items(admin: AdminSession, tenant: entities.Tenant, base
         if spec.module_path:
             item["module"] = spec.module_path
         else:
-            relative = f"./actions/{spec.name}.py"
-            target = base_dir / "actions" / f"{spec.name}.py"
+            relative = f"actions/{spec.name}/code.js" if spec.is_javascript else f"actions/{spec.name}.py"
+            target = base_dir / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(spec.code or "", encoding="utf-8")
-            item["code"] = relative
+            item["code"] = f"./{relative}"
+            if spec.is_javascript:
+                item["runtime"] = spec.runtime
+            if spec.dependencies:
+                item["dependencies"] = [dict(d) for d in spec.dependencies]
         item["supported_triggers"] = [{"id": t, "version": "v3" if t == "post-login" else "v1"}
                                       for t in spec.supported_triggers]
         if spec.secrets:

@@ -6,10 +6,13 @@ Used by: GET|POST /authorize and GET /authorize/resume (web/routes/authorize.py)
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ostiary import entities
 from ostiary.actions.pipeline import LoginFacts, run_post_login, settle, settle_login
-from ostiary.errors import ConsentRequiredError, LoginRequiredError, UserBlockedError
+from ostiary.errors import ConsentRequiredError, InvalidRequestError, LoginRequiredError, UserBlockedError
+from ostiary.ids import new_opaque_token
 from ostiary.oauth.authorize import prompts, response_types
 from ostiary.oauth.authorize.request import AuthorizeRequest
 from ostiary.oauth.context import TenantContext
@@ -30,6 +33,17 @@ class Interaction:
     page: str
 
 
+class ActionRedirect(Exception):  # noqa: N818 — a control-flow signal, not an error
+    """A post-login action called api.redirect.sendUserTo: the login pauses in its transaction (`state`)."""
+
+    def __init__(self, url: str, query: dict[str, str], state: str, pending: dict[str, Any], sid: str) -> None:
+        super().__init__(url)
+        self.state, self.pending, self.sid = state, pending, sid
+        parts = urlsplit(url)
+        merged = [*parse_qsl(parts.query, keep_blank_values=True), *query.items(), ("state", state)]
+        self.location = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(merged), parts.fragment))
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     """The authorization response parameters (without state and iss) and the session they came from."""
@@ -44,6 +58,8 @@ async def decide(
     *,
     session: SessionInfo | None,
     transaction: TransactionInfo | None = None,
+    state: str | None = None,
+    continue_query: dict[str, str] | None = None,
 ) -> Interaction | Answer:
     """Interaction needed, or the answer. prompt=none turns a needed interaction into an error (ST-09)."""
     assert req.client is not None
@@ -60,7 +76,17 @@ async def decide(
         if "none" in req.prompts:
             raise ConsentRequiredError()
         return Interaction(CONSENT)
-    return Answer(params=await finish(ctx, req, user=user, session=session), session=session)
+    paused = transaction.progress.get(ACTION_CONTINUE) if transaction else None
+    if paused is not None and continue_query is None:
+        raise InvalidRequestError("This login is waiting for an action's redirect to come back to /continue")
+    if continue_query is not None and paused is None:
+        raise InvalidRequestError("This login has nothing to continue")
+    resume = {**paused, "query": continue_query} if paused is not None else None
+    params = await finish(ctx, req, user=user, session=session, state=state, resume=resume)
+    return Answer(params=params, session=session)
+
+
+ACTION_CONTINUE = "action_continue"
 
 
 async def _needs_consent(
@@ -82,10 +108,15 @@ async def grantable_scopes(ctx: TenantContext, req: AuthorizeRequest, user: enti
 
 
 async def finish(
-    ctx: TenantContext, req: AuthorizeRequest, *, user: entities.User, session: SessionInfo
+    ctx: TenantContext, req: AuthorizeRequest, *, user: entities.User, session: SessionInfo,
+    state: str | None = None, resume: dict[str, Any] | None = None,
 ) -> dict[str, str]:
-    """Post-login hooks before anything is issued (a deny reaches the app as access_denied), then issue."""
+    """Post-login hooks before anything is issued (a deny reaches the app as access_denied), then issue.
+
+    An action may redirect the user away (ActionRedirect, handled by the route); /continue comes back here with
+    `resume`, and the login goes on from the action that redirected."""
     assert req.client is not None
+    continue_state = state or new_opaque_token()
     connection = await ctx.repos.connections.by_name(session.connection) if session.connection else None
     facts = LoginFacts(
         protocol=req.protocol,
@@ -105,8 +136,15 @@ async def finish(
         # The authorization request's parameters; the app's browser sent them (resume is a GET too).
         request_params=req.params,
         request_method="GET",
+        interactive=True,
+        continue_state=continue_state,
+        resume=resume,
+        session_sid=session.sid,
     )
     outcome = await run_post_login(ctx, facts)
+    if outcome.redirect_url is not None and not outcome.denied:
+        pending = {"hook": outcome.redirect_hook, "outcome": outcome.to_resume()}
+        raise ActionRedirect(outcome.redirect_url, outcome.redirect_query, continue_state, pending, session.sid)
     if connection is not None and strategy_of(connection) is not None:
         # A login through an identity provider: a hook may link it into a primary user (set_primary_user),
         # who is then the session's user and the tokens' subject (as for native social sign-ins).

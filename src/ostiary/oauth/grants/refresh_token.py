@@ -83,6 +83,8 @@ async def handle(ctx: TenantContext, auth: AuthenticatedClient, params: Mapping[
             api=api,
             scopes=scopes,
             request_params=params,
+            refresh_family_id=record.family_id,
+            session_sid=record.session_id,
         ),
     )
     # A deny raises here, before anything is issued and before the presented token is spent or rotated:

@@ -8,7 +8,8 @@ from ostiary.store.models._columns import Epoch, JsonDict, JsonList, OptEpoch, P
 
 
 class Action(Base):
-    """A hook: Python source stored in the tenant, or a module path (package.module:function)."""
+    """A hook: source stored in the tenant (JavaScript, or Python when the operator trusts tenant admins), or a
+    module path (package.module:function)."""
 
     __tablename__ = "actions"
     __table_args__ = (UniqueConstraint("tenant_id", "name"),)
@@ -18,6 +19,12 @@ class Action(Base):
     name: Mapped[str] = mapped_column(String(255))
     code: Mapped[str | None] = mapped_column(Text)
     module_path: Mapped[str | None] = mapped_column(String(512))
+    # The code's language: "node22", "node18-actions", ... (JavaScript, run in V8) or "python".
+    runtime: Mapped[str | None] = mapped_column(String(32))
+    # npm dependencies as Auth0 lists them, [{name, version}], and their files resolved at deploy time
+    # ({"node_modules/pkg/index.js": source, ...}).
+    dependencies: Mapped[JsonList]
+    modules: Mapped[JsonDict]
     supported_triggers: Mapped[JsonList]
     # {"NAME": encrypted value}
     secrets: Mapped[JsonDict]

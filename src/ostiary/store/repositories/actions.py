@@ -35,6 +35,19 @@ class ActionSpec:
     code: str | None = None
     module_path: str | None = None
     secrets: dict[str, str] = field(default_factory=dict)
+    # "python", or a Node runtime name ("node22", ...) for JavaScript; None for a module hook.
+    runtime: str | None = None
+    dependencies: tuple[dict[str, str], ...] = ()
+    # The dependencies' files, resolved at deploy time: {"node_modules/pkg/index.js": source}.
+    modules: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_javascript(self) -> bool:
+        return self.code is not None and is_node_runtime(self.runtime)
+
+
+def is_node_runtime(runtime: str | None) -> bool:
+    return bool(runtime) and str(runtime).startswith("node")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +74,9 @@ class Actions(TenantScoped):
             code=row.code,
             module_path=row.module_path,
             secrets={k: self.box.decrypt(val) for k, val in (row.secrets or {}).items()},
+            runtime=row.runtime,
+            dependencies=tuple(dict(d) for d in row.dependencies or ()),
+            modules=dict(row.modules or {}),
         )
 
     async def upsert(
@@ -71,15 +87,21 @@ class Actions(TenantScoped):
         code: str | None = None,
         module_path: str | None = None,
         secrets: dict[str, str] | None = None,
+        runtime: str | None = None,
+        dependencies: list[dict[str, str]] | None = None,
+        modules: dict[str, str] | None = None,
     ) -> ActionSpec:
-        """Create or replace a hook. Exactly one of code / module_path; secrets are encrypted at rest."""
+        """Create or replace a hook. Exactly one of code / module_path; secrets are encrypted at rest.
+
+        Code is Python unless runtime names Node (JavaScript is checked at deploy by admin/actions.py)."""
         if not isinstance(name, str) or not ACTION_NAME.fullmatch(name) or ".." in name:
             raise AdminError(f"action.name: {name!r} must be letters, digits, space, _ . - (at most 255)")
         if (code is None) == (module_path is None):
             raise AdminError(f"action {name}: give exactly one of code or module_path")
         if module_path is not None and not MODULE_PATH.fullmatch(module_path):
             raise AdminError(f"action.module_path: {module_path!r} is not package.module:function")
-        if code is not None:
+        if code is not None and not is_node_runtime(runtime):
+            runtime = "python"
             try:
                 compile(code, f"<action {name}>", "exec")
             except SyntaxError as exc:
@@ -93,6 +115,9 @@ class Actions(TenantScoped):
         if row is None:
             row = self._new(ActionRow, name=name, created_at=now, supported_triggers=triggers, secrets=encrypted)
         row.code, row.module_path, row.supported_triggers, row.secrets = code, module_path, triggers, encrypted
+        row.runtime = runtime if code is not None else None
+        row.dependencies = list(dependencies or []) if code is not None else []
+        row.modules = dict(modules or {}) if code is not None else {}
         row.updated_at = now
         await self.session.flush()
         return self._spec(row)

@@ -165,9 +165,11 @@ def _transaction(row: TransactionRow) -> TransactionInfo:
 
 
 class LoginTransactions(TenantScoped):
-    async def create(self, params: dict[str, str]) -> str:
-        """Park an /authorize request; returns the `state` of the /u/* pages (only its hash is stored)."""
-        state = new_opaque_token()
+    async def create(self, params: dict[str, str], *, state: str | None = None) -> str:
+        """Park an /authorize request; returns the `state` of the /u/* pages (only its hash is stored).
+
+        `state`: one already chosen (an action's redirect, whose token was bound to it before the row existed)."""
+        state = state or new_opaque_token()
         now = self.clock.now()
         self._new(
             TransactionRow,

@@ -31,8 +31,9 @@ async def respond(
     session: SessionInfo | None,
     transaction: TransactionInfo | None = None,
     state: str | None = None,
+    continue_query: dict[str, str] | None = None,
 ) -> Response:
-    """Run the checks and decide; park the request for the hosted pages, or answer the app."""
+    """Run the checks and decide; park the request for the hosted pages (or an action's redirect), or answer."""
     try:
         req = await pipeline.run(ctx, params)
     except pipeline.RedirectableError as exc:
@@ -40,7 +41,9 @@ async def respond(
     except OAuthError as exc:
         return fatal_page(exc)
     try:
-        result = await interaction.decide(ctx, req, session=session, transaction=transaction)
+        result = await interaction.decide(
+            ctx, req, session=session, transaction=transaction, state=state, continue_query=continue_query
+        )
         if isinstance(result, interaction.Interaction):
             if state is None:
                 state = await ctx.repos.transactions.create(params)
@@ -54,6 +57,17 @@ async def respond(
             await ctx.repos.rollback()
             return error_page("invalid_request", "This login transaction was already completed.")
         await ctx.repos.commit()
+    except interaction.ActionRedirect as paused:
+        # Nothing is issued: the login waits in its transaction until the user comes back to /continue.
+        await ctx.repos.rollback()
+        if state is None:
+            state = await ctx.repos.transactions.create(params, state=paused.state)
+        await ctx.repos.transactions.record(
+            state, user_id=session.user_id if session else None, sid=paused.sid,
+            **{interaction.ACTION_CONTINUE: paused.pending},
+        )
+        await ctx.repos.commit()
+        return redirect(paused.location)
     except OAuthError as exc:
         await ctx.repos.rollback()
         if isinstance(exc, AccessDeniedError) and transaction and session and transaction.sid == session.sid:
@@ -96,6 +110,23 @@ async def resume(request: Request, ctx: Context) -> Response:
         state = parse_query(request).get("state", "")
     except OAuthError as exc:
         return fatal_page(exc)
+    return await _resume_transaction(request, ctx, state)
+
+
+@router.get("/continue")
+async def continue_after_redirect(request: Request, ctx: Context) -> Response:
+    """Auth0's /continue: back from the page an action sent the user to (api.redirect.sendUserTo); the paused
+    action's onContinuePostLogin sees this request's query (event.request.query), then the login goes on."""
+    try:
+        query = parse_query(request)
+    except OAuthError as exc:
+        return fatal_page(exc)
+    return await _resume_transaction(request, ctx, query.get("state", ""), continue_query=query)
+
+
+async def _resume_transaction(
+    request: Request, ctx: Context, state: str, continue_query: dict[str, str] | None = None
+) -> Response:
     transaction = await ctx.repos.transactions.open(state)
     if transaction is None:
         return error_page("invalid_request", "This login transaction has expired or was already used.")
@@ -107,4 +138,7 @@ async def resume(request: Request, ctx: Context) -> Response:
     )
     if not same_browser:
         return error_page("invalid_request", "This login transaction belongs to another browser.", status=403)
-    return await respond(request, ctx, transaction.params, session=session, transaction=transaction, state=state)
+    return await respond(
+        request, ctx, transaction.params, session=session, transaction=transaction, state=state,
+        continue_query=continue_query,
+    )

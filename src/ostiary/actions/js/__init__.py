@@ -1,0 +1,1 @@
+"""JavaScript Actions: the V8 runtime (in worker processes) and its Node-like globals."""

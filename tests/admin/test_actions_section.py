@@ -91,6 +91,7 @@ async def test_bad_items_are_refused_with_the_field(
     (tmp_path / "actions" / "ok.py").write_text(HOOK)
     (tmp_path / "actions" / "bad.py").write_text("def on_execute_post_login(:\n")
     (tmp_path / "actions" / "x.js").write_text("exports.onExecutePostLogin = async () => {};\n")
+    (tmp_path / "actions" / "x.ts").write_text("export const onExecutePostLogin = async () => {};\n")
     with pytest.raises(AdminError) as caught:
         async with admin(tenant) as a:
             await _apply(a, tenant, [item], tmp_path)
@@ -116,7 +117,7 @@ async def test_javascript_action_imports_as_the_deploy_cli_writes_it_and_exports
         "supported_triggers": [{"id": "post-login", "version": "v3"}],
     }]
     async with admin(tenant) as a:
-        await apply_actions(a, tenant.tenant, items, tmp_path)
+        await _apply(a, tenant, items, tmp_path)
         await apply_triggers(a, tenant.tenant, {"post-login": [{"action_name": "add-claim", "display_name": "x"}]},
                              tmp_path)
     spec = await tenant.repos_call(lambda r: r.actions.by_name("add-claim"))
@@ -133,4 +134,4 @@ async def test_javascript_action_imports_as_the_deploy_cli_writes_it_and_exports
     (tmp_path / "actions" / "add-claim" / "code.js").write_text("exports.onExecutePostLogin = (")
     with pytest.raises(AdminError, match="action add-claim: the code does not load"):
         async with admin(tenant) as a:
-            await apply_actions(a, tenant.tenant, items, tmp_path)
+            await _apply(a, tenant, items, tmp_path)

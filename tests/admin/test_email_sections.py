@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from tests.support.factories import TenantFixture
 
-from ostiary.admin.import_file import export_document, import_document, parse
+from ostiary.admin.import_file import export_document, import_document, read_document
 from ostiary.admin.session import AdminSession
 from ostiary.errors import AdminError
 
@@ -35,7 +35,7 @@ emailTemplates:
     body: ./emailTemplates/reset_email.html
   - template: verify_email
     enabled: false
-    body: "<p>{{ url }}</p>"
+    body: ./emailTemplates/verify_email.html
 """
 
 
@@ -49,8 +49,9 @@ async def admin(tenant: TenantFixture) -> AsyncIterator[AdminSession]:
 async def test_import_then_export_round_trips(tenant: TenantFixture, tmp_path: Path) -> None:
     (tmp_path / "emailTemplates").mkdir()
     (tmp_path / "emailTemplates" / "reset_email.html").write_text(BODY)
+    (tmp_path / "emailTemplates" / "verify_email.html").write_text("<p>{{ url }}</p>")
     async with admin(tenant) as a:
-        ctx = await import_document(a, parse(DOC, source="t.yaml", as_json=False), tenant.tenant.name,
+        ctx = await import_document(a, read_document(DOC, source="t.yaml", as_json=False), tenant.tenant.name,
                                     base_dir=tmp_path)
     assert ctx.counts["emailProvider.created"] == 1 and ctx.counts["emailTemplates.created"] == 2
     provider = await tenant.repos_call(lambda r: r.email_settings.provider())
@@ -73,10 +74,11 @@ async def test_import_then_export_round_trips(tenant: TenantFixture, tmp_path: P
 
 
 @pytest.mark.parametrize(("section", "message"), [
-    ({"emailTemplates": [{"template": "nope", "body": "x"}]}, "emailTemplates[0]: template: 'nope' is not one of"),
-    ({"emailTemplates": [{"template": "reset_email", "body": "{% if %}"}]}, "not a valid Liquid template"),
-    ({"emailTemplates": [{"template": "reset_email", "body": "../x.html"}]}, "outside the import file's directory"),
-    ({"emailTemplates": [{"template": "reset_email", "body": "x", "urlLifetimeInSeconds": -1}]},
+    ({"emailTemplates": [{"template": "nope", "body": "./ok.html"}]},
+     "emailTemplates[0]: template: 'nope' is not one of"),
+    ({"emailTemplates": [{"template": "reset_email", "body": "./broken.html"}]}, "not a valid Liquid template"),
+    ({"emailTemplates": [{"template": "reset_email", "body": "../x.html"}]}, "outside the configuration directory"),
+    ({"emailTemplates": [{"template": "reset_email", "body": "./ok.html", "urlLifetimeInSeconds": -1}]},
      "urlLifetimeInSeconds"),
     ({"emailProvider": {"name": "mailgun", "credentials": {}}}, "only 'smtp' is supported"),
     ({"emailProvider": {"credentials": {"smtp_host": "h", "smtp_port": "x"}}}, "smtp_port: a port number"),
@@ -85,6 +87,8 @@ async def test_import_then_export_round_trips(tenant: TenantFixture, tmp_path: P
 async def test_bad_sections_are_refused_with_a_clear_message(
     tenant: TenantFixture, tmp_path: Path, section: dict[str, object], message: str
 ) -> None:
+    (tmp_path / "ok.html").write_text("<p>{{ url }}</p>")
+    (tmp_path / "broken.html").write_text("{% if %}")
     with pytest.raises(AdminError, match=message.replace("[", r"\[").replace("]", r"\]")):
         async with admin(tenant) as a:
             await import_document(a, section, tenant.tenant.name, base_dir=tmp_path)

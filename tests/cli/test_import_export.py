@@ -221,5 +221,7 @@ def test_import_accepts_social_and_enterprise_connections(cli: Cli, tmp_path: Pa
          "options": {"tenant_domain": "corp.onmicrosoft.com", "client_id": "w", "client_secret": "w-s"}},
     )]
     out = cli.ok("import", write(tmp_path, doc), "--tenant", name)
-    assert counts(out)["connections.created"] == 5
+    # github, okta-corp and entra beside the file's other new connections (the tenant's own
+    # Username-Password-Authentication is updated, not created)
+    assert counts(out)["connections.created"] == 4
     assert json.loads(cli.ok("connections", "show", "okta-corp", "-t", name))["options"]["domain"] == "corp.okta.com"

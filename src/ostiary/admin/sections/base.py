@@ -102,18 +102,3 @@ def changes(current: dict[str, Any], wanted: dict[str, Any], *, merged: tuple[st
 
 def without_none(values: dict[str, Any]) -> dict[str, Any]:
     return {k: val for k, val in values.items() if val is not None}
-
-
-def read_beside(field_name: str, ref: Any, base_dir: Path, *, suffixes: tuple[str, ...]) -> str:
-    """The text of a file the document names by a path relative to its own directory (never outside it)."""
-    if not isinstance(ref, str) or not ref:
-        raise AdminError(f"{field_name}: a path to a {' or '.join(suffixes)} file")
-    path = (base_dir / ref).resolve()
-    if not path.is_relative_to(base_dir.resolve()):
-        raise AdminError(f"{field_name}: {ref!r} is outside the import file's directory")
-    if path.suffix not in suffixes:
-        raise AdminError(f"{field_name}: {ref!r} is not a {' or '.join(suffixes)} file")
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise AdminError(f"{field_name}: cannot read {ref!r} ({exc.strerror})") from exc

@@ -16,10 +16,9 @@ itself. Bodies and subjects are parsed on import, so a broken template fails the
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from ostiary.admin.sections.base import AdminContext, apply_each, read_beside, required_str
+from ostiary.admin.sections.base import AdminContext, apply_each, required_str
 from ostiary.errors import AdminError
 from ostiary.mail.defaults import AUTH0_TEMPLATE_NAMES
 from ostiary.mail.templates import TemplateOverride, check_liquid
@@ -35,13 +34,7 @@ def _optional_str(field_name: str, value: Any) -> str | None:
     return value
 
 
-def _body(ref: Any, base_dir: Path) -> str:
-    if isinstance(ref, str) and ref.strip().endswith(".html") and "<" not in ref:
-        return read_beside("body", ref.strip(), base_dir, suffixes=(".html",))
-    return required_str("body", ref)
-
-
-def parse_template(item: dict[str, Any], base_dir: Path) -> TemplateOverride:
+def parse_template(item: dict[str, Any]) -> TemplateOverride:
     name = required_str("template", item.get("template"))
     if name not in AUTH0_TEMPLATE_NAMES:
         raise AdminError(f"template: {name!r} is not one of {', '.join(sorted(AUTH0_TEMPLATE_NAMES))}")
@@ -56,7 +49,7 @@ def parse_template(item: dict[str, Any], base_dir: Path) -> TemplateOverride:
     result_url = _optional_str("resultUrl", item.get("resultUrl"))
     if result_url and not result_url.startswith(("https://", "http://")):
         raise AdminError("resultUrl: an absolute http(s) URL")
-    body = _body(item.get("body"), base_dir)
+    body = required_str("body", item.get("body"))  # the file's text: a0deploy/files.py read it
     subject = _optional_str("subject", item.get("subject"))
     check_liquid("body", body)
     if subject:
@@ -69,7 +62,7 @@ def parse_template(item: dict[str, Any], base_dir: Path) -> TemplateOverride:
 
 
 async def _apply_one(ctx: AdminContext, item: dict[str, Any]) -> None:
-    wanted = parse_template(item, ctx.base_dir)
+    wanted = parse_template(item)
     current = await ctx.repos.email_settings.template(wanted.template)
     ctx.note(KEY, "unchanged" if current == wanted else "updated" if current else "created")
     if current != wanted:

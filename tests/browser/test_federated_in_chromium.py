@@ -23,8 +23,9 @@ import pytest
 from ostiary.admin.provision import DEFAULT_DATABASE_CONNECTION, provision_tenant
 from ostiary.admin.session import admin_session
 from ostiary.settings import Settings
-from tests.browser.test_login_in_chromium import PASSWORD, _driver, _require_browser
+from tests.browser.test_login_in_chromium import PASSWORD
 from tests.conftest import TEST_MASTER_KEY
+from tests.support.chromium import chromium_driver, require_browser
 from tests.support.fake_idps import FakeIdps, start_fake_idps
 from tests.support.live import LiveServer, live_server
 
@@ -54,7 +55,7 @@ class Site:
 
 @pytest.fixture(scope="module")
 def world(sqlite_db: str, test_output_dir: Path) -> Iterator[World]:
-    _require_browser()
+    require_browser()
     idps, idp_server = start_fake_idps()
     settings = Settings(database_url=sqlite_db, master_key=TEST_MASTER_KEY, _env_file=None)  # type: ignore[call-arg]
     try:
@@ -94,7 +95,7 @@ def browse(at: Site, url: str, *, steps: Any = None, screenshot: Path | None = N
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    driver = _driver(at.host.split(":")[0])
+    driver = chromium_driver(at.host.split(":")[0])
     try:
         driver.get(url)
         if steps is not None:

@@ -27,9 +27,7 @@ VERBS = {"GET": "read", "HEAD": "read", "POST": "create", "PUT": "update", "PATC
 # The first path segment → Auth0's scope resource name, where it is not simply the segment with _ for -.
 RESOURCES = {
     "tenants": "tenant_settings", "emails": "email_provider", "guardian": "guardian_factors",
-    "tickets": "user_tickets", "jobs": "users", "device-credentials": "device_credentials", "anomaly": "anomaly_blocks",
-    "flows": "flows", "refresh-tokens": "refresh_tokens", "sessions": "sessions", "grants": "grants",
-    "keys": "custom_signing_keys",
+    "tickets": "user_tickets", "jobs": "users", "anomaly": "anomaly_blocks", "keys": "custom_signing_keys",
 }
 
 

@@ -12,6 +12,8 @@ import re
 import unicodedata
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# A database connection without a passwordPolicy option (connections/password_policy.py); the cap keeps
+# hashing from being abused.
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
 
@@ -19,12 +21,6 @@ MAX_PASSWORD_LENGTH = 128
 def is_email(value: str) -> bool:
     """The email syntax signup and the admin commands accept."""
     return _EMAIL.fullmatch(value.strip()) is not None
-
-
-def password_too_weak(password: str) -> bool:
-    """Auth0's "low" policy, at signup and in the admin commands alike: at least 8 characters (and a cap so
-    hashing cannot be abused)."""
-    return not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH
 
 
 def normalize_login(value: str) -> str:

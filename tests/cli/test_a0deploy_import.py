@@ -34,16 +34,15 @@ def test_yaml_layout_imports_with_keywords_and_reports_what_is_left_out(cli: Cli
     t = cli.new_tenant()
     result = cli("import", str(YAML_DIR / "tenant.yaml"), "-t", t, "--config", CONFIG, "--accept-weaker")
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert counts(result.stdout) == {"tenant.updated": 1, "clients.created": 2, "databases.created": 1,
+    # The new tenant's own Username-Password-Authentication is updated; roles and email templates are served.
+    assert counts(result.stdout) == {"tenant.updated": 1, "clients.created": 2, "databases.updated": 1,
                                      "connections.created": 1, "resourceServers.created": 1,
-                                     "clientGrants.created": 1}
+                                     "clientGrants.created": 1, "roles.created": 1, "emailTemplates.created": 1}
     report = result.stderr.splitlines()
     for line in (
         "left out pages: hosted pages (Ostiary renders its own login page)",
-        "left out roles: roles and permissions (RBAC)",
-        "left out emailTemplates: email templates",
         "left out guardianPolicies: MFA policies",
-        "left out clients: cross_origin_auth, custom_login_page_on, jwt_configuration.secret_encoded, sso_disabled",
+        "left out clients: cross_origin_auth, custom_login_page_on, sso_disabled",
         "left out tenant: enabled_locales, picture_url, support_email",
         "accepted weaker: guardianPolicies.policies: 'all-applications' requires MFA on Auth0; Ostiary has no MFA yet",
     ):
@@ -57,7 +56,7 @@ def test_yaml_layout_imports_with_keywords_and_reports_what_is_left_out(cli: Cli
     assert "https://api.dev.acme.example" in apis
     database = json.loads(cli.ok("connections", "show", "Username-Password-Authentication", "-t", t))
     assert database["strategy"] == "auth0"
-    assert database["options"] == {"brute_force_protection": True, "strategy_version": 2}
+    assert database["options"] == {"brute_force_protection": True, "strategy_version": 2, "passwordPolicy": "low"}
 
     again = cli("import", str(YAML_DIR / "tenant.yaml"), "-t", t, "--config", CONFIG, "--accept-weaker")
     assert again.exit_code == 0 and all(k.endswith(".unchanged") for k in counts(again.stdout))
@@ -93,12 +92,12 @@ def test_export_as_a0deploy_writes_the_layout_that_imports_back_unchanged(cli: C
 def test_directory_format(cli: Cli) -> None:
     t = cli.new_tenant()
     args = ["import", str(FIXTURES / "directory"), "-t", t, "--config", CONFIG, "--keyword", "COMPANY=Globex"]
-    refused = cli(*args)
-    assert_one_error_line(refused, "databases[0] (Username-Password-Authentication).options.passwordPolicy: 'good'")
-    result = cli(*args, "--accept-weaker")
+    result = cli(*args)  # passwordPolicy "good" is enforced (connections/password_policy.py): nothing weaker
     assert result.exit_code == 0, result.stderr
     assert counts(result.stdout) == {"tenant.updated": 1, "clients.created": 1, "resourceServers.created": 1,
-                                     "clientGrants.created": 1, "databases.created": 1}
+                                     "clientGrants.created": 1, "databases.updated": 1}
+    database = json.loads(cli.ok("connections", "show", "Username-Password-Authentication", "-t", t))
+    assert database["options"]["passwordPolicy"] == "good"
     assert "left out rules: Rules (deprecated by Auth0; use actions)" in result.stderr
     tenant = json.loads(cli.ok("tenants", "show", t))
     assert tenant["friendly_name"] == "Globex directory"
@@ -114,11 +113,12 @@ def test_file_references_must_stay_inside_the_directory(cli: Cli, tmp_path: Path
     assert_one_error_line(cli("import", str(tmp_path / "conf"), "-t", t), "actions[0].code: '../secret.py' is outside")
 
 
-def test_a_javascript_action_is_refused_until_actions_run_javascript(cli: Cli, tmp_path: Path) -> None:
+def test_a_javascript_action_in_the_layout_imports_as_javascript(cli: Cli, tmp_path: Path) -> None:
     t = cli.new_tenant()
     shutil.copytree(YAML_DIR / "actions", tmp_path / "actions")
     (tmp_path / "tenant.yaml").write_text(yaml.safe_dump({"actions": [
         {"name": "add-claims", "code": "./actions/add-claims/code.js", "deployed": True, "runtime": "node18",
          "supported_triggers": [{"id": "post-login", "version": "v3"}]}]}))
-    result = cli("import", str(tmp_path / "tenant.yaml"), "-t", t)
-    assert result.exit_code == 2 and "is not a .py file" in result.stderr
+    cli.ok("import", str(tmp_path / "tenant.yaml"), "-t", t)
+    [action] = json.loads(cli.ok("actions", "list", "-t", t, "--json"))
+    assert action["name"] == "add-claims" and action["runtime"] == "node18"

@@ -8,8 +8,9 @@ from typing import Any
 
 from ostiary import entities
 from ostiary.admin import references
+from ostiary.connections.password_policy import password_problem
 from ostiary.errors import AdminConflictError, AdminError
-from ostiary.logins import MIN_PASSWORD_LENGTH, is_email, normalize_login, password_too_weak
+from ostiary.logins import is_email, normalize_login
 from ostiary.store.repos import Repos
 from ostiary.store.repositories import _validate as v
 from ostiary.store.repositories.users import PROFILE_FIELDS
@@ -20,24 +21,32 @@ def check_email(email: Any) -> None:
         raise AdminError(f"user.email: {email!r} is not an email address")
 
 
-def check_password(password: Any) -> None:
-    """The connection's password policy, as at signup (Auth0's "low": at least 8 characters)."""
-    if password is not None and (not isinstance(password, str) or password_too_weak(password)):
-        raise AdminError(f"user.password: too weak: at least {MIN_PASSWORD_LENGTH} characters are required")
+def check_password(password: Any, connection: entities.Connection) -> None:
+    """The connection's password policy, the same rules as signup."""
+    if password is None:
+        return
+    problem = "a string" if not isinstance(password, str) else password_problem(password, connection.options)
+    if problem:
+        raise AdminError(f"user.password: {problem}")
 
 
 async def create_database_user(
     repos: Repos, *, connection: str, password: str | None, external_id: str | None = None, **fields: Any
 ) -> entities.User:
-    await references.database_connection(repos, "user.connection", connection)
+    database = await references.database_connection(repos, "user.connection", connection)
     check_email(fields.get("email"))
-    check_password(password)
+    check_password(password, database)
     return await repos.users.create(connection=connection, external_id=external_id, password=password, **fields)
 
 
 async def update_user(repos: Repos, user_id: str, *, password: str | None, **fields: Any) -> entities.User:
     check_email(fields.get("email"))
-    check_password(password)
+    if password is not None:
+        user = await repos.users.require(user_id)
+        databases = [i.connection for i in user.identities if i.provider == "auth0"]
+        if not databases:
+            raise AdminError("user.password: the user has no database identity")
+        check_password(password, await references.database_connection(repos, "user.connection", databases[0]))
     return await repos.users.update(user_id, password=password, **fields)
 
 

@@ -1,6 +1,6 @@
 """A database connection's password policy (Auth0's `passwordPolicy` option: none, low, fair, good, excellent).
 
-Without the option Ostiary keeps its 8-character minimum. Used by: signup, the password-reset page.
+Without the option Ostiary keeps its 8-character minimum. Used by: signup, the password-reset page, the admin doors (CLI, import, Management API).
 """
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ import re
 from typing import Any
 
 from ostiary.errors import DbConnectionError
+from ostiary.logins import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
-DEFAULT_MIN_LENGTH = 8
-MAX_LENGTH = 128
 # policy: (minimum length, how many of lower/upper/digit/special are required, which of them)
 _POLICIES: dict[str, tuple[int, int, tuple[str, ...]]] = {
     "none": (1, 0, ()),
@@ -33,14 +32,14 @@ def password_problem(password: str, options: dict[str, Any] | None = None) -> st
     """Why `password` breaks the connection's policy, or None when it passes."""
     options = options or {}
     policy = options.get("passwordPolicy")
-    min_length, needed, classes = _POLICIES.get(str(policy), (DEFAULT_MIN_LENGTH, 0, ()))
+    min_length, needed, classes = _POLICIES.get(str(policy), (MIN_PASSWORD_LENGTH, 0, ()))
     complexity = options.get("password_complexity_options")
     if isinstance(complexity, dict) and isinstance(complexity.get("min_length"), int):
         min_length = max(1, complexity["min_length"])
     if len(password) < min_length:
         return f"Password is too weak: at least {min_length} characters are required"
-    if len(password) > MAX_LENGTH:
-        return f"Password is too long: at most {MAX_LENGTH} characters"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Password is too long: at most {MAX_PASSWORD_LENGTH} characters"
     present = [c for c in classes if _CLASSES[c].search(password)]
     if len(present) < min(needed, len(classes)):
         return f"Password is too weak: it needs at least {needed} of: " + ", ".join(

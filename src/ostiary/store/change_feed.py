@@ -39,7 +39,8 @@ _WROTE = "ostiary_wrote"
 
 
 def track_writes(session: AsyncSession) -> None:
-    """Record in the session whether it changed any row (flushed objects or INSERT/UPDATE/DELETE statements)."""
+    """Record in the session whether it changed any row (flushed objects or INSERT/UPDATE/DELETE statements)
+    since its last rollback."""
     sync = session.sync_session
 
     @event.listens_for(sync, "before_flush")
@@ -51,6 +52,10 @@ def track_writes(session: AsyncSession) -> None:
     def _executing(state: ORMExecuteState) -> None:
         if state.is_insert or state.is_update or state.is_delete:
             state.session.info[_WROTE] = True
+
+    @event.listens_for(sync, "after_rollback")
+    def _rolled_back(s: Session) -> None:  # a dry run's writes are gone: nothing to announce
+        s.info.pop(_WROTE, None)
 
 
 def wrote(session: AsyncSession) -> bool:

@@ -12,12 +12,9 @@ from typing import Any
 
 UNSERVED_SECTIONS: dict[str, str] = {
     "pages": "hosted pages (Ostiary renders its own login page)",
-    "emailTemplates": "email templates",
-    "emailProvider": "email provider",
     "rules": "Rules (deprecated by Auth0; use actions)",
     "rulesConfigs": "Rules configuration",
     "hooks": "Hooks (deprecated by Auth0; use actions)",
-    "roles": "roles and permissions (RBAC)",
     "actionModules": "action modules",
     "guardianFactors": "MFA factors",
     "guardianFactorProviders": "MFA factor providers",
@@ -73,7 +70,6 @@ UNSERVED_FIELDS: dict[str, frozenset[str]] = {
         "token_vault_privileged_access", "session_transfer", "token_quota", "par_request_expiry",
         "skip_non_verifiable_callback_uri_confirmation_prompt", "async_approval_notification_channels",
         "callback_url_template", "global", "owners", "tenant", "signing_keys",
-        "jwt_configuration.secret_encoded", "jwt_configuration.scopes",
     }),
     "resourceServers": frozenset({
         "verificationLocation", "options", "token_encryption", "consent_policy", "authorization_details",
@@ -90,8 +86,7 @@ UNSERVED_FIELDS: dict[str, frozenset[str]] = {
 }
 # Database connection options Ostiary does not act on (options are stored; these are reported).
 UNSERVED_DATABASE_OPTIONS = frozenset({
-    "customScripts", "enabledDatabaseCustomization", "passwordPolicy", "password_complexity_options",
-    "password_history", "password_no_personal_info", "password_dictionary", "mfa", "attributes",
+    "customScripts", "enabledDatabaseCustomization", "password_history", "password_no_personal_info", "password_dictionary", "mfa", "attributes",
     "validation", "requires_username", "disable_signup", "precedence", "configuration",
     "password_complexity", "authentication_methods", "passkey_options", "custom_password_hash",
 })

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ostiary.logins import MIN_PASSWORD_LENGTH
 from ostiary.protection.brute_force import MAX_ATTEMPTS
 
 MFA_REQUIRING_POLICIES = ("all-applications", "confidence-score")
-STRICT_PASSWORD_POLICIES = ("fair", "good", "excellent")
 _ENABLE_FLAGS = ("password_history", "password_dictionary", "password_no_personal_info")
 
 
@@ -22,13 +20,6 @@ def _database(index: int, item: dict[str, Any]) -> list[str]:
     assert isinstance(options, dict)
     where = f"databases[{index}] ({item.get('name')}).options"
     found = []
-    if options.get("passwordPolicy") in STRICT_PASSWORD_POLICIES:
-        found.append(f"{where}.passwordPolicy: {options['passwordPolicy']!r} is stricter than Ostiary's "
-                     f"(at least {MIN_PASSWORD_LENGTH} characters)")
-    min_length = (options.get("password_complexity_options") or {}).get("min_length")
-    if isinstance(min_length, int) and min_length > MIN_PASSWORD_LENGTH:
-        found.append(f"{where}.password_complexity_options.min_length: {min_length} is above Ostiary's "
-                     f"{MIN_PASSWORD_LENGTH}")
     found += [f"{where}.{flag}: enabled on Auth0, not enforced by Ostiary" for flag in _ENABLE_FLAGS
               if _enabled(options.get(flag))]
     return found

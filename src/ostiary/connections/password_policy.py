@@ -1,6 +1,7 @@
 """A database connection's password policy (Auth0's `passwordPolicy` option: none, low, fair, good, excellent).
 
-Without the option Ostiary keeps its 8-character minimum. Used by: signup, the password-reset page, the admin doors (CLI, import, Management API).
+Without the option Ostiary keeps its 8-character minimum. Used by: signup, the password-reset page, the admin
+doors (CLI, import, Management API).
 """
 
 from __future__ import annotations

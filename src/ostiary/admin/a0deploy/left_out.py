@@ -86,7 +86,8 @@ UNSERVED_FIELDS: dict[str, frozenset[str]] = {
 }
 # Database connection options Ostiary does not act on (options are stored; these are reported).
 UNSERVED_DATABASE_OPTIONS = frozenset({
-    "customScripts", "enabledDatabaseCustomization", "password_history", "password_no_personal_info", "password_dictionary", "mfa", "attributes",
+    "customScripts", "enabledDatabaseCustomization", "password_history", "password_no_personal_info",
+    "password_dictionary", "mfa", "attributes",
     "validation", "requires_username", "disable_signup", "precedence", "configuration",
     "password_complexity", "authentication_methods", "passkey_options", "custom_password_hash",
 })

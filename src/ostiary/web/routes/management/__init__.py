@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ostiary.web.routes.management import apis, clients, connections, grants, not_served, tenant, users
+from ostiary.web.routes.management import apis, clients, connections, grants, not_served, roles, tenant, users
 
 router = APIRouter(prefix="/api/v2")
-for module in (tenant, clients, apis, grants, connections, users, not_served):
+for module in (tenant, clients, apis, grants, connections, users, roles, not_served):
     router.include_router(module.router)

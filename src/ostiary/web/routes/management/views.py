@@ -64,3 +64,13 @@ def user_view(user: entities.User) -> dict[str, Any]:
         "updated_at": iso(user.updated_at),
     }
     return {k: val for k, val in view.items() if val is not None}
+
+
+def role_view(role: entities.Role) -> dict[str, Any]:
+    return {"id": role.id, "name": role.name, "description": role.description}
+
+
+def role_member_view(user: entities.User) -> dict[str, Any]:
+    """Auth0's GET /roles/{id}/users item."""
+    view = {"user_id": user.user_id, "email": user.email, "picture": user.picture, "name": user.name}
+    return {k: v for k, v in view.items() if v is not None}

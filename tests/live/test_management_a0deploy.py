@@ -25,7 +25,11 @@ from tests.support.tls import TlsFiles, make_tls
 pytestmark = pytest.mark.live
 NODE_DIR = ROOT / "tests" / "node"
 A0DEPLOY = NODE_DIR / "node_modules" / ".bin" / "a0deploy"
-SERVED = ["tenant", "clients", "resourceServers", "clientGrants", "connections"]
+SERVED = ["tenant", "clients", "resourceServers", "clientGrants", "connections", "roles", "actions", "triggers"]
+ACTION = """exports.onExecutePostLogin = async (event, api) => {
+  api.idToken.setCustomClaim('https://orders.example/tier', 'gold');
+};
+"""
 
 
 @pytest.fixture
@@ -84,12 +88,21 @@ def test_export_then_import_into_an_empty_tenant(database_url: str, test_output_
            "--scope", "read:orders")
     cli.ok("connections", "create", "google", "-t", t, "--strategy", "google-oauth2", "--option", "client_id=gid",
            "--option", "client_secret=gsecret", "--enabled-client", "web")
+    cli.ok("roles", "create", "auditor", "-t", t, "--description", "Reads orders")
+    cli.ok("roles", "permissions", "add", "auditor", "-t", t, "--api", "https://orders.example",
+           "--permission", "read:orders")
+    (tmp_path / "tier.js").write_text(ACTION)
+    cli.ok("actions", "add", "-t", t, "--name", "tier", "--trigger", "post-login", "--code-file",
+           str(tmp_path / "tier.js"))
     env = {"OSTIARY_PUBLIC_SCHEME": "https", "OSTIARY_CACHE_TTL_SECONDS": "0"}
     with live_server(database_url=database_url, master_key=TEST_MASTER_KEY, log_dir=test_output_dir, workers=1,
                      port=port, tls=tls, extra_env=env):
         everything = _export(a0deploy, tls, tmp_path, src, source, "full")
         assert {c["name"] for c in everything["clients"]} == {"a0deploy", "web", "worker"}  # type: ignore[attr-defined]
         assert [g["client_id"] for g in everything["clientGrants"]] == ["worker"]  # type: ignore[index]
+        assert [r["name"] for r in everything["roles"]] == ["auditor"]  # type: ignore[index]
+        assert [a["name"] for a in everything["actions"]] == ["tier"]  # type: ignore[index]
+        assert everything["databases"], everything.keys()  # its handler reads GET /actions/actions
 
         served = _export(a0deploy, tls, tmp_path, src, source, "served", only=SERVED)
         done = _run(a0deploy, tls, tmp_path, dst, target, "import", "-i", str(tmp_path / "served" / "tenant.yaml"),
@@ -98,3 +111,6 @@ def test_export_then_import_into_an_empty_tenant(database_url: str, test_output_
         imported = _export(a0deploy, tls, tmp_path, dst, target, "imported", only=SERVED)
     assert imported == served
     assert [c["name"] for c in imported["connections"]] == ["google"]  # type: ignore[index]
+    assert imported["roles"] == [{"name": "auditor", "description": "Reads orders", "permissions": [
+        {"permission_name": "read:orders", "resource_server_identifier": "https://orders.example"}]}]
+    assert imported["triggers"]["post-login"] == [{"action_name": "tier", "display_name": "tier"}]  # type: ignore[index]

@@ -1,5 +1,6 @@
 """auth0-python's `auth0.management.Auth0` over https against a running server: users, clients, resource
-servers, client grants and connections, with the token a machine client gets by client_credentials."""
+servers, client grants, connections, roles and permissions, with the token a machine client gets by
+client_credentials."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from auth0.management import Auth0
+from auth0.management import Auth0, PermissionRequestPayload
 from auth0.management.core.api_error import ApiError
 
 from ostiary.admin.management_client import ManagementAccess, management_access
@@ -29,7 +30,7 @@ async def test_auth0_python_management_client(settings: Settings, test_output_di
     async with admin_session(settings) as admin:
         tenant = await provision_tenant(admin, name=f"py-{port}", domains=[domain])
         repos = admin.repos(tenant)
-        await repos.connections.create(name=DEFAULT_DATABASE_CONNECTION, strategy="auth0")
+        assert await repos.connections.by_name(DEFAULT_DATABASE_CONNECTION)  # provisioning creates it
         access = await management_access(repos, tenant, client_name="py-sdk", scopes=None, scheme="https",
                                          now=admin.clock.now())
     try:
@@ -52,6 +53,7 @@ def _exercise(domain: str, tls: TlsFiles, access: ManagementAccess) -> None:
         mgmt = Auth0(base_url=f"https://{domain}/api/v2", token=token, httpx_client=http)
         _users(mgmt)
         _applications(mgmt)
+        _roles(mgmt)
 
 
 def _users(mgmt: Auth0) -> None:
@@ -82,3 +84,27 @@ def _applications(mgmt: Auth0) -> None:
     mgmt.connections.delete(conn.id)
     mgmt.client_grants.delete(grant.id)
     mgmt.clients.delete(client.client_id)
+
+
+def _roles(mgmt: Auth0) -> None:
+    mgmt.resource_servers.create(identifier="https://rbac.example", scopes=[{"value": "read:reports"}])
+    user = mgmt.users.create(connection=DEFAULT_DATABASE_CONNECTION, email="role.user@example.com",
+                             password="correct horse battery")
+    role = mgmt.roles.create(name="auditor", description="Reads reports")
+    assert role.id and [r.id for r in mgmt.roles.list(name_filter="audit")] == [role.id]
+    mgmt.roles.update(role.id, description="Reads every report")
+    assert mgmt.roles.get(role.id).description == "Reads every report"
+    permission = PermissionRequestPayload(permission_name="read:reports", resource_server_identifier="https://rbac.example")
+    mgmt.roles.permissions.add(role.id, permissions=[permission])
+    assert [p.permission_name for p in mgmt.roles.permissions.list(role.id)] == ["read:reports"]
+    mgmt.roles.users.assign(role.id, users=[user.user_id])
+    assert [u.user_id for u in mgmt.roles.users.list(role.id)] == [user.user_id]
+    assert [r.id for r in mgmt.users.roles.list(user.user_id)] == [role.id]
+    [held] = list(mgmt.users.permissions.list(user.user_id))
+    assert (held.permission_name, held.resource_server_identifier) == ("read:reports", "https://rbac.example")
+    mgmt.users.roles.delete(user.user_id, roles=[role.id])
+    assert list(mgmt.users.permissions.list(user.user_id)) == []
+    mgmt.roles.delete(role.id)
+    with pytest.raises(ApiError) as info:
+        mgmt.roles.get(role.id)
+    assert info.value.status_code == 404 and info.value.body["errorCode"] == "inexistent_role"  # type: ignore[index]

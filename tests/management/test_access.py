@@ -69,7 +69,7 @@ async def test_answers_carry_rate_limit_headers(api: httpx.AsyncClient) -> None:
 async def test_unserved_paths_answer_insufficient_scope_for_their_resource(api: httpx.AsyncClient) -> None:
     for path, scope in (
         ("/api/v2/rules", "read:rules"), ("/api/v2/email-templates/verify_email", "read:email_templates"),
-        ("/api/v2/roles", "read:roles"), ("/api/v2/actions/actions", "read:actions"),
+        ("/api/v2/hooks", "read:hooks"), ("/api/v2/organizations", "read:organizations"),
     ):
         body = assert_auth0_error(await api.get(path), 403, "insufficient_scope")
         assert body["message"] == f"Insufficient scope, expected any of: {scope}"

@@ -18,10 +18,10 @@ from ostiary.actions.js import npm
 from ostiary.actions.js.hook import ENTRY_POINTS
 from ostiary.actions.js.pool import JsPool
 from ostiary.actions.registry import PYTHON_SOURCE_REFUSED
-from ostiary.errors import AdminError
+from ostiary.errors import AdminConflictError, AdminError, AdminNotFoundError
 from ostiary.settings import Settings
 from ostiary.store.repos import Repos
-from ostiary.store.repositories.actions import ActionSpec, is_node_runtime
+from ostiary.store.repositories.actions import TRIGGERS, ActionSpec, is_node_runtime
 
 DEFAULT_NODE_RUNTIME = "node22"
 # Auth0: action code at most 100 kB (dependencies excluded).
@@ -45,6 +45,36 @@ def runtime_for(code_path: str | None, runtime: Any) -> str:
     if isinstance(runtime, str) and runtime:
         return runtime
     return "python" if code_path and code_path.endswith(".py") else DEFAULT_NODE_RUNTIME
+
+
+def parse_trigger_ids(where: str, raw: Any) -> list[str]:
+    """Auth0's supported_triggers, [{id, version}, ...] (bare ids accepted), as trigger ids."""
+    if not isinstance(raw, list) or not raw:
+        raise AdminError(f"{where}.supported_triggers: a non-empty list of {{id, version}}")
+    ids = [t.get("id") if isinstance(t, dict) else t for t in raw]
+    for trigger in ids:
+        if trigger not in TRIGGERS:
+            raise AdminError(f"{where}.supported_triggers: {trigger!r} is not one of {', '.join(TRIGGERS)}")
+    return [str(t) for t in ids]
+
+
+def merge_secrets(where: str, raw: Any, existing: ActionSpec | None) -> dict[str, str]:
+    """Auth0's secrets, [{name, value}, ...]; a secret without value keeps the stored one."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, list):
+        raise AdminError(f"{where}.secrets: a list of {{name, value}}")
+    secrets: dict[str, str] = {}
+    for secret in raw:
+        if not isinstance(secret, dict) or not secret.get("name"):
+            raise AdminError(f"{where}.secrets: each needs a name")
+        value = secret.get("value")
+        if value is None:
+            if existing is None or secret["name"] not in existing.secrets:
+                raise AdminError(f"{where}.secrets: {secret['name']!r} has no value")
+            value = existing.secrets[secret["name"]]
+        secrets[str(secret["name"])] = str(value)
+    return secrets
 
 
 def parse_dependencies(where: str, raw: Any) -> list[dict[str, str]]:
@@ -113,3 +143,64 @@ async def bind_last(repos: Repos, name: str, triggers: list[str]) -> None:
         names = await repos.actions.bound_names(trigger)
         if trigger != "custom-token-exchange" and name not in names:
             await repos.actions.bind(trigger, [*names, name])
+
+
+# -- the Management API's door (Auth0's action and binding bodies) ---------------------------------------------
+
+NODE_RUNTIMES = ("node18", "node18-actions", "node22")
+TRIGGER_VERSIONS = {"post-login": "v3", "credentials-exchange": "v2", "custom-token-exchange": "v1"}
+ACTION_FIELDS = frozenset({"name", "code", "runtime", "dependencies", "secrets", "supported_triggers"})
+# Read-only fields Auth0 lists and tools send back (a0deploy strips some, not all): accepted, ignored.
+ACTION_READ_ONLY = frozenset({"id", "deployed", "status", "all_changes_deployed", "created_at", "updated_at"})
+
+
+async def save_action(
+    repos: Repos, settings: Settings, body: dict[str, Any], existing: ActionSpec | None
+) -> ActionSpec:
+    """POST /actions/actions (existing None) or PATCH (the fields sent replace the stored ones): JavaScript
+    only, checked and stored by deploy_action."""
+    unknown = sorted(set(body) - ACTION_FIELDS - ACTION_READ_ONLY)
+    if unknown:
+        raise AdminError(f"action.{unknown[0]}: unknown field")
+    name = body.get("name", existing.name if existing else None)
+    if not isinstance(name, str) or not name.strip():
+        raise AdminError("action.name: required (a non-empty string)")
+    if existing is not None and name != existing.name:
+        raise AdminError("action.name: cannot be changed in Ostiary (create an action under the new name)")
+    if existing is None and await repos.actions.by_name(name) is not None:
+        raise AdminConflictError(f"action.name: {name!r} exists already")
+    code = body.get("code", existing.code if existing else None)
+    if not isinstance(code, str):
+        raise AdminError("action.code: required (JavaScript source)")
+    runtime = body.get("runtime", existing.runtime if existing else None) or DEFAULT_NODE_RUNTIME
+    if runtime not in NODE_RUNTIMES:
+        raise AdminError(f"action.runtime: {runtime!r} is not one of {', '.join(NODE_RUNTIMES)}")
+    triggers = (parse_trigger_ids("action", body.get("supported_triggers"))
+                if existing is None or "supported_triggers" in body else list(existing.supported_triggers))
+    dependencies = (parse_dependencies("action", body.get("dependencies"))
+                    if existing is None or "dependencies" in body else list(existing.dependencies))
+    secrets = (merge_secrets("action", body.get("secrets"), existing)
+               if existing is None or "secrets" in body else dict(existing.secrets))
+    source = ActionSource(code=code, runtime=runtime, dependencies=dependencies)
+    return await deploy_action(repos, settings, name, supported_triggers=triggers, source=source, secrets=secrets)
+
+
+async def bind_refs(repos: Repos, trigger: str, raw: Any) -> list[str]:
+    """Auth0's PATCH /actions/triggers/{trigger}/bindings body → the trigger's new order of action names."""
+    if trigger not in TRIGGERS:
+        raise AdminNotFoundError(f"trigger: {trigger!r} is not one of {', '.join(TRIGGERS)}", kind="trigger")
+    if not isinstance(raw, list):
+        raise AdminError("bindings: a list of {ref: {type, value}, display_name}")
+    names = []
+    for i, binding in enumerate(raw):
+        ref = binding.get("ref") if isinstance(binding, dict) else None
+        kind = ref.get("type") if isinstance(ref, dict) else None
+        value = ref.get("value") if isinstance(ref, dict) else None
+        if kind not in ("action_name", "action_id") or not isinstance(value, str):
+            raise AdminError(f"bindings[{i}].ref: expected {{type: action_name or action_id, value}}")
+        spec = await (repos.actions.by_name(value) if kind == "action_name" else repos.actions.by_id(value))
+        if spec is None:
+            raise AdminError(f"bindings[{i}].ref: no action with {kind} {value!r}")
+        names.append(spec.name)
+    await repos.actions.bind(trigger, names)
+    return names

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ostiary import entities
-from ostiary.errors import AdminError
+from ostiary.errors import AdminConflictError, AdminError, AdminNotFoundError
 from ostiary.store.repos import Repos
 from ostiary.store.repositories.roles import ApiScope
 
@@ -50,6 +50,21 @@ def parse_permissions(field: str, value: Any) -> list[entities.Permission]:
     return out
 
 
+def parse_permission_list(field: str, value: Any) -> list[entities.Permission]:
+    """A non-empty list of permissions (the Management API's {"permissions": [...]} bodies)."""
+    permissions = parse_permissions(field, value)
+    if not permissions:
+        raise AdminError(f"{field}: expected a non-empty list of {{permission_name, resource_server_identifier}}")
+    return permissions
+
+
+def parse_ids(field: str, value: Any) -> list[str]:
+    """A non-empty list of ids (Auth0's {"roles": [...]} and {"users": [...]} bodies)."""
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+        raise AdminError(f"{field}: expected a non-empty list of ids")
+    return value
+
+
 def permission_dict(permission: entities.Permission) -> dict[str, str]:
     return {"permission_name": permission.permission_name,
             "resource_server_identifier": permission.resource_server_identifier}
@@ -77,7 +92,7 @@ async def find_role(repos: Repos, ref: str, *, field: str = "role") -> entities.
     """A role by id (rol_...) or by name."""
     role = await repos.roles.by_id(ref) or await repos.roles.by_name(ref)
     if role is None:
-        raise AdminError(f"{field}: no role named {ref!r} in this tenant")
+        raise AdminNotFoundError(f"{field}: no role named {ref!r} in this tenant", kind="role")
     return role
 
 
@@ -85,7 +100,7 @@ async def create_role(repos: Repos, *, name: Any, description: Any = "") -> enti
     name = _text("role.name", name, limit=MAX_NAME, required=True)
     description = _text("role.description", description or "", limit=MAX_DESCRIPTION, required=False)
     if await repos.roles.by_name(name):
-        raise AdminError(f"role.name: {name!r} exists already")
+        raise AdminConflictError(f"role.name: {name!r} exists already")
     return await repos.roles.create(name=name, description=description)
 
 
@@ -95,7 +110,7 @@ async def update_role(repos: Repos, ref: str, *, name: Any = None, description: 
         name = _text("role.name", name, limit=MAX_NAME, required=True)
         other = await repos.roles.by_name(name)
         if other is not None and other.id != role.id:
-            raise AdminError(f"role.name: {name!r} exists already")
+            raise AdminConflictError(f"role.name: {name!r} exists already")
     if description is not None:
         description = _text("role.description", description, limit=MAX_DESCRIPTION, required=False)
     return await repos.roles.update(role.id, name=name, description=description)

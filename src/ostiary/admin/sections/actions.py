@@ -20,23 +20,19 @@ from pathlib import Path
 from typing import Any
 
 from ostiary import entities
-from ostiary.admin.actions import ActionSource, deploy_action, parse_dependencies, runtime_for
+from ostiary.admin.actions import (
+    TRIGGER_VERSIONS,
+    ActionSource,
+    deploy_action,
+    merge_secrets,
+    parse_dependencies,
+    parse_trigger_ids,
+    runtime_for,
+)
 from ostiary.admin.sections.base import AdminContext
 from ostiary.admin.session import AdminSession
 from ostiary.errors import AdminError
 from ostiary.store.repositories.actions import TRIGGERS
-
-
-def _trigger_ids(index: int, item: dict[str, Any]) -> list[str]:
-    raw = item.get("supported_triggers")
-    if not isinstance(raw, list) or not raw:
-        raise AdminError(f"actions[{index}].supported_triggers: a non-empty list of {{id, version}}")
-    ids = [t.get("id") if isinstance(t, dict) else t for t in raw]
-    for trigger in ids:
-        if trigger not in TRIGGERS:
-            raise AdminError(f"actions[{index}].supported_triggers: {trigger!r} is not one of {', '.join(TRIGGERS)}")
-    return [str(t) for t in ids]
-
 
 CODE_SUFFIXES = (".js", ".py")
 
@@ -66,24 +62,16 @@ async def apply_actions(
         module = item.get("module")
         code = None if module else _code(index, item, sources)
         existing = await actions.by_name(name)
-        secrets: dict[str, str] = {}
-        for secret in item.get("secrets") or []:
-            if not isinstance(secret, dict) or not secret.get("name"):
-                raise AdminError(f"actions[{index}].secrets: each needs a name")
-            value = secret.get("value")
-            if value is None:
-                if existing is None or secret["name"] not in existing.secrets:
-                    raise AdminError(f"actions[{index}].secrets: {secret['name']!r} has no value")
-                value = existing.secrets[secret["name"]]
-            secrets[str(secret["name"])] = str(value)
+        secrets = merge_secrets(f"actions[{index}]", item.get("secrets") or [], existing)
         source = ActionSource(
             code=code, module_path=module,
             runtime=None if module else runtime_for(sources[f"actions[{index}].code"], item.get("runtime")),
             dependencies=parse_dependencies(f"actions[{index}]", item.get("dependencies")),
         )
         await deploy_action(
-            admin.repos(tenant), admin.settings, name, supported_triggers=_trigger_ids(index, item), source=source,
-            secrets=secrets,
+            admin.repos(tenant), admin.settings, name,
+            supported_triggers=parse_trigger_ids(f"actions[{index}]", item.get("supported_triggers")),
+            source=source, secrets=secrets,
         )
 
 
@@ -123,8 +111,7 @@ async def export_action_items(admin: AdminSession, tenant: entities.Tenant, base
                 item["runtime"] = spec.runtime
             if spec.dependencies:
                 item["dependencies"] = [dict(d) for d in spec.dependencies]
-        item["supported_triggers"] = [{"id": t, "version": "v3" if t == "post-login" else "v1"}
-                                      for t in spec.supported_triggers]
+        item["supported_triggers"] = [{"id": t, "version": TRIGGER_VERSIONS[t]} for t in spec.supported_triggers]
         if spec.secrets:
             item["secrets"] = [{"name": k} for k in sorted(spec.secrets)]
         out.append(item)

@@ -40,6 +40,9 @@ class ActionSpec:
     dependencies: tuple[dict[str, str], ...] = ()
     # The dependencies' files, resolved at deploy time: {"node_modules/pkg/index.js": source}.
     modules: dict[str, str] = field(default_factory=dict)
+    id: str = ""
+    created_at: float = 0.0
+    updated_at: float | None = None
 
     @property
     def is_javascript(self) -> bool:
@@ -63,6 +66,10 @@ class Actions(TenantScoped):
         row = await self.session.scalar(self._select(ActionRow).where(ActionRow.name == name))
         return self._spec(row) if row else None
 
+    async def by_id(self, action_id: str) -> ActionSpec | None:
+        row = await self.session.scalar(self._select(ActionRow).where(ActionRow.id == action_id))
+        return self._spec(row) if row else None
+
     async def all(self) -> list[ActionSpec]:
         rows = await self.session.scalars(self._select(ActionRow).order_by(ActionRow.name))
         return [self._spec(r) for r in rows.all()]
@@ -77,6 +84,9 @@ class Actions(TenantScoped):
             runtime=row.runtime,
             dependencies=tuple(dict(d) for d in row.dependencies or ()),
             modules=dict(row.modules or {}),
+            id=row.id,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
         )
 
     async def upsert(

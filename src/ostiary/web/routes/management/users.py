@@ -1,7 +1,6 @@
 """/api/v2/users, /users-by-email, identities, sessions and refresh tokens of a user, /user-blocks.
 
-Roles and permissions of a user (/users/{id}/roles, /users/{id}/permissions) slot in beside these routes once
-RBAC lands; until then they answer like every unserved path (see not_served.py).
+A user's roles and permissions (/users/{id}/roles, /users/{id}/permissions) are in roles.py.
 """
 
 from __future__ import annotations

@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ostiary import entities
+from ostiary.admin.actions import TRIGGER_VERSIONS
 from ostiary.admin.sections import clients as client_section
 from ostiary.admin.sections import resource_servers as api_section
+from ostiary.store.repositories.actions import ActionSpec
 from ostiary.store.secrets import SECRET_OPTION_KEYS
 
 
@@ -64,3 +66,30 @@ def user_view(user: entities.User) -> dict[str, Any]:
         "updated_at": iso(user.updated_at),
     }
     return {k: val for k, val in view.items() if val is not None}
+
+
+def role_view(role: entities.Role) -> dict[str, Any]:
+    return {"id": role.id, "name": role.name, "description": role.description}
+
+
+def role_member_view(user: entities.User) -> dict[str, Any]:
+    """Auth0's GET /roles/{id}/users item."""
+    view = {"user_id": user.user_id, "email": user.email, "picture": user.picture, "name": user.name}
+    return {k: v for k, v in view.items() if v is not None}
+
+
+def action_view(spec: ActionSpec) -> dict[str, Any]:
+    """Auth0's action; secrets by name only (write-only), a module hook (Ostiary's extension) by its path."""
+    view: dict[str, Any] = {
+        "id": spec.id, "name": spec.name,
+        "supported_triggers": [{"id": t, "version": TRIGGER_VERSIONS.get(t, "v1")} for t in spec.supported_triggers],
+        "dependencies": [dict(d) for d in spec.dependencies],
+        "secrets": [{"name": k, "updated_at": iso(spec.updated_at or spec.created_at)} for k in sorted(spec.secrets)],
+        "status": "built", "all_changes_deployed": True, "deployed": True,
+        "created_at": iso(spec.created_at), "updated_at": iso(spec.updated_at or spec.created_at),
+    }
+    if spec.module_path:
+        view["module"] = spec.module_path
+    else:
+        view.update(code=spec.code, runtime=spec.runtime)
+    return view

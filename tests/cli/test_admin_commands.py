@@ -183,6 +183,7 @@ def test_connections_create_accepts_the_browser_login_strategies(cli: Cli) -> No
     assert conn["strategy"] == "oidc" and conn["options"]["client_secret"] == "corp-s"
     for strategy in ("github", "windowslive", "linkedin", "okta", "waad", "apple", "facebook", "twitter"):
         cli.ok("connections", "create", strategy, "-t", t, "--strategy", strategy, "--option", "client_id=x")
-    assert len(cli.ok("connections", "list", "-t", t).strip().splitlines()) == 9
+    # corp, the eight, and the tenant's own Username-Password-Authentication
+    assert len(cli.ok("connections", "list", "-t", t).strip().splitlines()) == 10
     refused = cli("connections", "create", "saml", "-t", t, "--strategy", "samlp")
     assert refused.exit_code != 0 and "connection.strategy" in refused.stderr

@@ -16,11 +16,12 @@ API = "https://api.acme"
 
 @pytest.fixture
 def tenant(cli: Cli) -> str:
-    """A tenant with an API (read/write/delete:orders) and one database user."""
+    """A tenant with an API (read/write/delete:orders); its users go to the database connection every new tenant
+    has (Username-Password-Authentication)."""
     name = cli.new_tenant()
     cli.ok("apis", "create", "-t", name, "--identifier", API, "--scope", "read:orders=Read orders",
            "--scope", "write:orders", "--scope", "delete:orders")
-    cli.ok("connections", "create", "Username-Password-Authentication", "-t", name, "--strategy", "auth0")
+    assert "Username-Password-Authentication\tauth0" in cli.ok("connections", "list", "-t", name)
     return name
 
 

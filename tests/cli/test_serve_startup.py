@@ -83,7 +83,7 @@ def test_half_a_tls_pair_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize("url", ["postgresql+psycopg2://u@127.0.0.1/db", "nonsense", "mysql+nodriver://x/y"])
 def test_a_database_url_without_an_async_driver_is_refused(url: str) -> None:
     _one_error(_serve({"OSTIARY_DATABASE_URL": url, "OSTIARY_MASTER_KEY": STRONG_KEY}, "--migrate"),
-               "OSTIARY_DATABASE_URL", "postgresql+asyncpg://")
+               "OSTIARY_DATABASE_URL", "postgresql://USER@HOST/DB")
 
 
 def test_an_unreachable_database_is_refused_before_migrating() -> None:

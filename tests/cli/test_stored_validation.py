@@ -50,7 +50,7 @@ def test_auth0_grant_types_ostiary_does_not_serve_are_stored_as_in_an_export(cli
     [
         (["--email", "not-an-email", "--password", "correct horse"], "user.email: 'not-an-email' is not an email"),
         (["--email", "ann@ex ample.com", "--password", "correct horse"], "user.email: 'ann@ex ample.com'"),
-        (["--email", "ann@example.com", "--password", "short"], "user.password: too weak: at least 8 characters"),
+        (["--email", "ann@example.com", "--password", "short"], "user.password: Password is too weak: at least 8 characters"),
     ],
 )
 def test_users_create_applies_signups_email_and_password_rules(
@@ -71,7 +71,7 @@ def test_users_show_update_delete_take_an_email(cli: Cli, tenant: str) -> None:
     updated = json.loads(cli.ok("users", "update", "ann@example.com", "-t", tenant, "--name", "Ann", "--json"))
     assert updated["user_id"] == created["user_id"] and updated["name"] == "Ann"
     assert_one_error_line(cli("users", "update", "ann@example.com", "-t", tenant, "--password", "x"),
-                          "user.password: too weak")
+                          "user.password: Password is too weak")
     assert_one_error_line(cli("users", "show", "bob@example.com", "-t", tenant), "user: no user 'bob@example.com'")
     deleted = json.loads(cli.ok("users", "delete", "ann@example.com", "-t", tenant, "--json"))
     assert deleted == {"deleted": created["user_id"]}

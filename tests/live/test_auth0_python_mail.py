@@ -38,8 +38,8 @@ async def _seed(settings: Settings, srv: LiveServer) -> tuple[str, str]:
         await repos.resource_servers.create(identifier=API, scopes=["read:x"])
         client = await repos.clients.create(name="Live Mail App", app_type="native",
                                             grant_types=[REALM, OTP, "refresh_token"])
-        await repos.connections.create(name=DEFAULT_DATABASE_CONNECTION, strategy="auth0",
-                                       enabled_clients=[client.client_id])
+        # Provisioning created the database connection; the app is enabled on it.
+        await repos.connections.set_enabled(DEFAULT_DATABASE_CONNECTION, client.client_id, True)
         await repos.connections.create(name="email", strategy="email", enabled_clients=[client.client_id])
         await repos.users.create(connection=DEFAULT_DATABASE_CONNECTION, email="sam@example.com",
                                  email_verified=True, password=OLD)

@@ -43,8 +43,8 @@ async def _old_tenant(database_url: str, domain: str, email: str) -> tuple[str, 
         tenant = await provision_tenant(admin, name=f"old-{secrets.token_hex(4)}", domains=[domain])
         repos = admin.repos(tenant)
         client = await repos.clients.create(name="migration", app_type="regular_web", grant_types=[REALM])
-        await repos.connections.create(name=DEFAULT_DATABASE_CONNECTION, strategy="auth0",
-                                       enabled_clients=[client.client_id])
+        # Provisioning created the database connection; the migration client is enabled on it.
+        await repos.connections.set_enabled(DEFAULT_DATABASE_CONNECTION, client.client_id, True)
         user = await repos.users.create(connection=DEFAULT_DATABASE_CONNECTION, email=email, password=OLD_PASSWORD,
                                         name="Old Timer", given_name="Old", email_verified=True)
     options = {"import_mode": True, "import_domain": domain, "import_scheme": "http",

@@ -52,7 +52,7 @@ async def test_node_auth0_management_client(
     async with admin_session(settings) as admin:
         tenant = await provision_tenant(admin, name=name, domains=[domain])
         repos = admin.repos(tenant)
-        await repos.connections.create(name=DEFAULT_DATABASE_CONNECTION, strategy="auth0")
+        assert await repos.connections.by_name(DEFAULT_DATABASE_CONNECTION)  # provisioning creates it
         for i in range(250):
             await repos.users.create(connection=DEFAULT_DATABASE_CONNECTION, email=f"page{i:03d}@example.com")
         access = await management_access(repos, tenant, client_name="node-sdk", scopes=None, scheme="https",

@@ -34,7 +34,9 @@ class Cli:
 
     @property
     def env(self) -> dict[str, str]:
-        return {"OSTIARY_DATABASE_URL": self.database_url, "OSTIARY_MASTER_KEY": TEST_MASTER_KEY}
+        # https as the in-process app's settings (tests/conftest.py), whatever `make test` exports
+        return {"OSTIARY_DATABASE_URL": self.database_url, "OSTIARY_MASTER_KEY": TEST_MASTER_KEY,
+                "OSTIARY_PUBLIC_SCHEME": "https"}
 
     def __call__(self, *args: str) -> Result:
         """In-process: the same typer app the `ostiary` script runs."""

@@ -26,8 +26,8 @@ from ostiary.store.repositories.actions import TRIGGERS, ActionSpec, is_node_run
 DEFAULT_NODE_RUNTIME = "node22"
 # Auth0: action code at most 100 kB (dependencies excluded).
 MAX_CODE_BYTES = 100 * 1024
-NPM_NAME = re.compile(r"^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]{0,213}$")
-NPM_VERSION = re.compile(r"^[A-Za-z0-9^~<>=*.|+ -]{1,64}$")
+NPM_NAME = re.compile(r"(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]{0,213}")
+NPM_VERSION = re.compile(r"[A-Za-z0-9^~<>=*.|+ -]{1,64}")
 
 
 @dataclass
@@ -86,9 +86,9 @@ def parse_dependencies(where: str, raw: Any) -> list[dict[str, str]]:
     for i, dep in enumerate(raw):
         name = dep.get("name") if isinstance(dep, dict) else None
         version = str(dep.get("version") or "latest") if isinstance(dep, dict) else ""
-        if not isinstance(name, str) or not NPM_NAME.match(name):
+        if not isinstance(name, str) or not NPM_NAME.fullmatch(name):
             raise AdminError(f"{where}.dependencies[{i}].name: {name!r} is not an npm package name")
-        if not NPM_VERSION.match(version) or version.startswith("-"):
+        if not NPM_VERSION.fullmatch(version) or version.startswith("-"):
             raise AdminError(f"{where}.dependencies[{i}].version: {version!r} is not an npm version or range")
         out.append({"name": name, "version": version})
     return out

@@ -32,8 +32,8 @@ RESERVED_APP_METADATA = frozenset({
     "global_client_id", "identities", "lastIP", "lastLogin", "loginsCount", "metadata",
     "multifactor_last_modified", "multifactor", "updated_at", "user_id",
 })
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-_E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+_E164 = re.compile(r"\+[1-9]\d{1,14}")
 
 
 class Rejected(Exception):  # noqa: N818 (a verdict, not a failure of the importer)
@@ -79,9 +79,9 @@ def _mfa_factors(value: Any) -> list[dict[str, Any]]:
                 base64.b32decode(body["secret"].upper() + "=" * (-len(body["secret"]) % 8))
             except (binascii.Error, ValueError) as exc:
                 raise Rejected("MFA_FACTORS_FAILED", f"mfa_factors[{i}].totp.secret: not Base32") from exc
-        elif kind == "phone" and isinstance(body, dict) and _E164.match(str(body.get("value"))):
+        elif kind == "phone" and isinstance(body, dict) and _E164.fullmatch(str(body.get("value"))):
             pass
-        elif kind == "email" and isinstance(body, dict) and _EMAIL.match(str(body.get("value"))):
+        elif kind == "email" and isinstance(body, dict) and _EMAIL.fullmatch(str(body.get("value"))):
             pass
         else:
             raise Rejected("MFA_FACTORS_FAILED", f"mfa_factors[{i}]: one of totp.secret, phone.value, email.value")
@@ -96,7 +96,7 @@ def user_columns(record: Any, connection: str) -> dict[str, Any]:
         if key not in IMPORT_FIELDS and key not in EXPORT_FIELDS:
             raise Rejected("NOT_PASSED", f"{key}: not a property of Auth0's import format")
     email = record.get("email")
-    if not isinstance(email, str) or not _EMAIL.match(email.strip()):
+    if not isinstance(email, str) or not _EMAIL.fullmatch(email.strip()):
         raise Rejected("FORMAT" if isinstance(email, str) else "ANY_OF_MISSING", "email: required (an email)")
     if record.get("connection", connection) != connection:
         raise Rejected("CONNECTION_NOT_FOUND", f"connection: {record['connection']!r} is not {connection!r}")

@@ -55,7 +55,7 @@ Query = Term | Range | Exists | Not | And | Or
 _TOKEN = re.compile(
     r'\s*(?:(?P<quoted>"(?:[^"\\]|\\.)*")|(?P<punct>[()\[\]{}:])|(?P<word>[^\s()\[\]{}:"]+))'
 )
-_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 _UNSUPPORTED = re.compile(r"[~^/?]")
 
 
@@ -67,14 +67,17 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     pos = 0
     text = text.rstrip()
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None or match.end() == pos:
-            raise _error(f"cannot read the query at {text[pos:pos + 20]!r}")
+    # Tokens must follow one another with nothing skipped: a match that does not start where the last one
+    # ended (or running out of matches before the end) means the text at `pos` is not a token.
+    for match in _TOKEN.finditer(text):
+        if match.start() != pos or match.end() == pos:
+            break
         kind = match.lastgroup
         assert kind is not None
         out.append((kind, match.group(kind)))
         pos = match.end()
+    if pos < len(text):
+        raise _error(f"cannot read the query at {text[pos:pos + 20]!r}")
     return out
 
 
@@ -141,12 +144,12 @@ class _Parser:
         kind, field = self.take()
         if kind != "word" or self.peek() != ("punct", ":"):
             raise _error(f"{field!r} has no field (write field:value)")
-        if field.startswith(("+", "-")) or not _FIELD.match(field):
+        if field.startswith(("+", "-")) or not _FIELD.fullmatch(field):
             raise _error(f"unsupported field {field!r}")
         self.take()
         if field == "_exists_":
             kind, name = self.take()
-            if kind != "word" or not _FIELD.match(name):
+            if kind != "word" or not _FIELD.fullmatch(name):
                 raise _error(f"_exists_ needs a field name, found {name!r}")
             return Exists(name)
         token = self.peek()

@@ -97,14 +97,13 @@ _METAVARS = {"str": "TEXT", "int": "INTEGER", "float": "FLOAT", "Path": "PATH", 
 def _click_metavars(command: Any) -> None:
     """Help shows TEXT, INTEGER, PATH (a flag nothing) instead of typer's `<str>` and `<bool>`."""
     for param in command.params:
-        if param.metavar is not None:
-            continue
         bare = param.bare_type().removeprefix("list[").removesuffix("]")
         name = _METAVARS.get(bare, "" if getattr(param, "is_flag", False) else bare.upper())
         if getattr(param, "param_type_name", "") == "argument":
-            param.metavar = param.name.upper()  # the usage line: `ostiary users show [OPTIONS] USER`
+            if param.metavar is None:
+                param.metavar = param.name.upper()  # the usage line: `ostiary users show [OPTIONS] USER`
             param.display_type_rich = lambda ctx, name=name: name  # its row in the table: TEXT
-        else:
+        elif param.metavar is None:
             param.metavar = name
     make_help_option = command.get_help_option
 

@@ -41,19 +41,19 @@ MAX_WRONG_CODES = 5
 # Sends per hour: per address (a mailbox or phone cannot be flooded) and per IP (nor many of them).
 SENDS_PER_ADDRESS_PER_HOUR = 10
 SENDS_PER_IP_PER_HOUR = 50
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"\+[1-9][0-9]{6,14}")
 WRONG_CODE = {"email": "Wrong email or verification code.", "sms": "Wrong phone number or verification code."}
 
 
 def normalize_address(strategy: str, raw: str) -> str:
     address = raw.strip()
     if strategy == "email":
-        if not _EMAIL.match(address) or len(address) > 320:
+        if not _EMAIL.fullmatch(address) or len(address) > 320:
             raise PasswordlessError("bad.email", "email is not valid")
         return address.lower()
     phone = re.sub(r"[\s().-]", "", address)
-    if not _PHONE.match(phone):
+    if not _PHONE.fullmatch(phone):
         raise PasswordlessError("bad.phone_number", "phone_number must be in E.164 format (+ and digits)")
     return phone
 

@@ -42,10 +42,10 @@ MAX_ARGON2_MEMORY_KIB = 262_144
 MAX_ARGON2_TIME = 16
 _KEYS = {"algorithm", "hash", "salt", "password", "keylen", "cost", "blockSize", "parallelization"}
 _PBKDF2 = re.compile(
-    r"^\$pbkdf2-([A-Za-z0-9-]+)(?:\$([a-z]=\d+(?:,[a-z]=\d+)*))?\$([A-Za-z0-9+/.]+)\$([A-Za-z0-9+/.]+)$"
+    r"\$pbkdf2-([A-Za-z0-9-]+)(?:\$([a-z]=\d+(?:,[a-z]=\d+)*))?\$([A-Za-z0-9+/.]+)\$([A-Za-z0-9+/.]+)"
 )
-_ARGON2 = re.compile(r"^\$argon2(id|i|d)\$(?:v=\d+\$)?m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$")
-_BCRYPT = re.compile(r"^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$")
+_ARGON2 = re.compile(r"\$argon2(id|i|d)\$(?:v=\d+\$)?m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+")
+_BCRYPT = re.compile(r"\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}")
 _argon2 = PasswordHasher()
 
 
@@ -55,7 +55,7 @@ class HashSpecError(ValueError):
 
 def bcrypt_hash(value: Any, field: str = "password_hash") -> str:
     """A bcrypt hash Auth0 accepts ($2a$, $2b$; PHP's $2y$ is the same algorithm), stored as $2b$."""
-    if not isinstance(value, str) or not _BCRYPT.match(value):
+    if not isinstance(value, str) or not _BCRYPT.fullmatch(value):
         raise HashSpecError(f"{field}: not a bcrypt hash ($2a$, $2b$ or $2y$, cost, 53 characters)")
     if int(value[4:6]) > MAX_BCRYPT_COST:
         raise HashSpecError(f"{field}: bcrypt cost {int(value[4:6])} is above {MAX_BCRYPT_COST}")
@@ -132,7 +132,7 @@ def _check_algorithm(algorithm: str, value: str, spec: dict[str, Any], out: dict
     if algorithm == "bcrypt":
         out["hash"]["value"] = bcrypt_hash(value, "custom_password_hash.hash.value")
     elif algorithm == "argon2":
-        match = _ARGON2.match(value)
+        match = _ARGON2.fullmatch(value)
         if not match:
             raise HashSpecError("custom_password_hash.hash.value: not an argon2 PHC string ($argon2id$v=19$m,t,p$...)")
         if int(match[2]) > MAX_ARGON2_MEMORY_KIB or int(match[3]) > MAX_ARGON2_TIME:
@@ -161,7 +161,7 @@ def _check_algorithm(algorithm: str, value: str, spec: dict[str, Any], out: dict
 
 
 def _pbkdf2_parts(value: str) -> tuple[str, int, int, bytes, bytes]:
-    match = _PBKDF2.match(value)
+    match = _PBKDF2.fullmatch(value)
     if not match:
         raise HashSpecError("custom_password_hash.hash.value: not a PHC string $pbkdf2-<digest>$i=,l=$salt$hash")
     digest, params, salt, derived = match.groups()
@@ -178,7 +178,7 @@ def _pbkdf2_parts(value: str) -> tuple[str, int, int, bytes, bytes]:
 
 
 def _ldap_parts(value: str) -> tuple[str, bool, bytes]:
-    match = re.match(r"^\{([A-Za-z0-9]+)\}(.+)$", value)
+    match = re.fullmatch(r"\{([A-Za-z0-9]+)\}(.+)", value)
     scheme = match[1].upper() if match else ""
     if scheme not in LDAP_SCHEMES:
         raise HashSpecError("custom_password_hash.hash.value: not an RFC 2307 {MD5|SMD5|SHA*|SSHA*} value")

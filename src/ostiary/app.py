@@ -29,6 +29,7 @@ from ostiary.web.routes import (
     login,
     logout,
     management,
+    mfa,
     passwordless,
     revoke,
     token,
@@ -91,7 +92,7 @@ def create_app(
     routers = (
         token.router, well_known.router, userinfo.router, revoke.router, access_token.router,
         authorize.router, login.router, consent.router, logout.router, dbconnections.router, health.router,
-        management.router, federated.router, account.router, passwordless.router,
+        management.router, federated.router, account.router, passwordless.router, mfa.router,
     )
     for router in routers:
         app.include_router(router)

@@ -30,6 +30,7 @@ from ostiary.web.routes import (
     logout,
     management,
     mfa,
+    mfa_login,
     passwordless,
     revoke,
     token,
@@ -93,6 +94,7 @@ def create_app(
         token.router, well_known.router, userinfo.router, revoke.router, access_token.router,
         authorize.router, login.router, consent.router, logout.router, dbconnections.router, health.router,
         management.router, federated.router, account.router, passwordless.router, mfa.router,
+        mfa_login.router,
     )
     for router in routers:
         app.include_router(router)

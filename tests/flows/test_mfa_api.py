@@ -14,6 +14,7 @@ from tests.support.firstparty import API, REALM, ROP_GRANTS, Rop, make_rop
 from tests.support.jwks import verify
 
 from ostiary.clock import FrozenClock
+from ostiary.protection.admin import unblock_user
 from ostiary.runtime import AppState
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -193,6 +194,11 @@ async def test_wrong_codes_are_blocked_by_brute_force_protection(rop: Rop, clock
     # Blocked: even the right code, and a new password login does not lift the block on codes.
     assert (await _otp_grant(rop, mfa_token, right)).status_code == 429
     assert (await _otp_grant(rop, await _mfa_token(rop), right)).status_code == 429
+    # The admin's unblock (`ostiary users unblock USER`) lifts the block on codes with the password's.
+    removed = await rop.t.repos_call(
+        lambda r: unblock_user(r, rop.t.state.protection, user=rop.user.user_id, ip=None))
+    assert removed >= 1
+    assert (await _otp_grant(rop, await _mfa_token(rop), right)).status_code == 200
 
 
 async def test_imported_totp_secret_works_at_once(rop: Rop, clock: FrozenClock) -> None:

@@ -83,7 +83,7 @@ async def spend(ctx: TenantContext, mfa: MfaTransaction) -> None:
 
 
 def _key(user: entities.User) -> str:
-    return f"mfa:{user.user_id}"
+    return brute_force.mfa_failure_key(user.user_id)
 
 
 async def guard(ctx: TenantContext, user: entities.User, ip: str) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -219,3 +220,27 @@ async def test_imported_totp_secret_works_at_once(rop: Rop, clock: FrozenClock) 
     assert kept is not None
     stored = await rop.t.repos_call(lambda r: r.mfa.otp_secrets(rop.user.user_id))
     assert [s for _, s, _ in stored] == [secret]
+
+
+async def test_one_code_used_by_two_logins_at_once_works_once(rop: Rop, clock: FrozenClock) -> None:
+    first = await _mfa_token(rop)
+    secret = (await _enroll(rop, first))["secret"]
+    assert (await _otp_grant(rop, first, _code(secret, clock))).status_code == 200
+    clock.advance(30)
+    code = _code(secret, clock)
+    tokens = [await _mfa_token(rop), await _mfa_token(rop)]
+    answers = await asyncio.gather(*(_otp_grant(rop, token, code) for token in tokens))
+    assert sorted(a.status_code for a in answers) == [200, 403]
+
+
+async def test_another_tenants_mfa_token_is_unknown(rop: Rop, state: AppState, app: Any, clock: FrozenClock) -> None:
+    other = await make_rop(state, app)
+    try:
+        await other.t.update_client(other.web.client_id, grant_types=GRANTS)
+        foreign = await _mfa_token(rop)
+        listed = await other.t.http.get("/mfa/authenticators", headers={"Authorization": f"Bearer {foreign}"})
+        assert listed.status_code == 403 and listed.json()["error_description"] == "Malformed mfa_token"
+        response = await _otp_grant(other, foreign, "123456")
+        assert response.json() == {"error": "invalid_grant", "error_description": "Malformed mfa_token"}
+    finally:
+        await other.t.http.aclose()

@@ -40,12 +40,13 @@ router = APIRouter()
 
 
 async def logged_in(
-    request: Request, ctx: TenantContext, *, state: str, user: entities.User, connection: str
+    request: Request, ctx: TenantContext, *, state: str, user: entities.User, connection: str,
+    browser: str | None = None,
 ) -> Response:
     """The first factor is done: when the tenant requires MFA, the second-factor page (web/routes/mfa_login.py);
-    otherwise a fresh SSO session."""
+    otherwise a fresh SSO session. `browser`: a transaction cookie this response sets (the magic link's)."""
     if await mfa.required(ctx):
-        return await second_factor(request, ctx, state=state, user=user, connection=connection)
+        return await second_factor(request, ctx, state=state, user=user, connection=connection, browser=browser)
     return await start_session(request, ctx, state=state, user=user, connection=connection)
 
 

@@ -44,7 +44,8 @@ async def _enrollment(ctx: TenantContext, user: entities.User, *, start: bool) -
 
 
 async def second_factor(
-    request: Request, ctx: TenantContext, *, state: str, user: entities.User, connection: str
+    request: Request, ctx: TenantContext, *, state: str, user: entities.User, connection: str,
+    browser: str | None = None,
 ) -> Response:
     transaction = await ctx.repos.transactions.open(state)
     client = await ctx.client(transaction.params.get("client_id", "")) if transaction else None
@@ -55,7 +56,7 @@ async def second_factor(
                                            lifetime=mfa.MFA_TOKEN_LIFETIME)
     enrollment = await _enrollment(ctx, user, start=True)
     await ctx.repos.commit()
-    browser = cookies.read_transaction_cookie(request, ctx.scheme) or ""
+    browser = browser or cookies.read_transaction_cookie(request, ctx.scheme) or ""
     return mfa_page(tenant=ctx.tenant, client=client, state=state, csrf=csrf_token(transaction, browser),
                     ticket=ticket, enrollment=enrollment)
 

@@ -27,13 +27,17 @@ def _tenant_with_user(cli: Cli, tmp_path: Path) -> str:
     return t
 
 
-async def _stored(database_url: str) -> tuple[list[str], Any]:
+async def _stored(database_url: str, tenant: str) -> tuple[list[str], Any]:
+    """The tenant's stored TOTP secrets and its user's remaining mfa_factors, as the database holds them."""
     engine = create_engine(database_url)
     try:
         async with engine.connect() as conn:
-            secrets = [row[0] for row in await conn.execute(text("SELECT secret FROM mfa_authenticators"))]
-            factors = (await conn.execute(
-                text("SELECT mfa_factors FROM users WHERE email = 'mfa@example.com'"))).scalar()
+            secrets = [row[0] for row in await conn.execute(text(
+                "SELECT a.secret FROM mfa_authenticators a JOIN tenants t ON t.id = a.tenant_id WHERE t.name = :t"),
+                {"t": tenant})]
+            factors = (await conn.execute(text(
+                "SELECT u.mfa_factors FROM users u JOIN tenants t ON t.id = u.tenant_id "
+                "WHERE t.name = :t AND u.email = 'mfa@example.com'"), {"t": tenant})).scalar()
     finally:
         await engine.dispose()
     return secrets, factors
@@ -59,7 +63,7 @@ def test_imported_totp_is_listed_encrypted_deleted_and_reset(cli: Cli, tmp_path:
     listed = json.loads(cli.ok("users", "mfa", "list", "mfa@example.com", "-t", t, "--json"))
     assert [(a["kind"], a["active"]) for a in listed] == [("otp", True)]
     assert listed[0]["id"].startswith("totp|dev_")
-    secrets, factors = asyncio.run(_stored(cli.database_url))
+    secrets, factors = asyncio.run(_stored(cli.database_url, t))
     assert len(secrets) == 1 and SECRET not in secrets[0]  # encrypted at rest
     assert SECRET not in str(factors) and "+14155550100" in str(factors)  # the phone factor stays, unserved
     missing = cli("users", "mfa", "delete", "mfa@example.com", "totp|dev_nope", "-t", t)

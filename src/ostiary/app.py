@@ -29,6 +29,8 @@ from ostiary.web.routes import (
     login,
     logout,
     management,
+    mfa,
+    mfa_login,
     passwordless,
     revoke,
     token,
@@ -91,7 +93,8 @@ def create_app(
     routers = (
         token.router, well_known.router, userinfo.router, revoke.router, access_token.router,
         authorize.router, login.router, consent.router, logout.router, dbconnections.router, health.router,
-        management.router, federated.router, account.router, passwordless.router,
+        management.router, federated.router, account.router, passwordless.router, mfa.router,
+        mfa_login.router,
     )
     for router in routers:
         app.include_router(router)

@@ -150,6 +150,38 @@ class InsufficientScopeError(OAuthError):
         )
 
 
+class MfaRequiredError(OAuthError):
+    """Auth0's answer to a password grant when MFA is required: 403 with the mfa_token to continue with."""
+
+    error = "mfa_required"
+    status_code = 403
+    default_description = "Multifactor authentication required"
+
+    def __init__(self, mfa_token: str, *, requirements: Mapping[str, Any]) -> None:
+        super().__init__(extra={"mfa_token": mfa_token, "mfa_requirements": dict(requirements)})
+
+
+class ExpiredTokenError(OAuthError):
+    """An mfa_token past its lifetime (Auth0: 403 expired_token)."""
+
+    error = "expired_token"
+    status_code = 403
+    default_description = "mfa_token is expired"
+
+
+class UnsupportedChallengeTypeError(OAuthError):
+    error = "unsupported_challenge_type"
+    status_code = 400
+
+
+class AssociationRequiredError(OAuthError):
+    """/mfa/challenge for a user with no active authenticator of the type asked."""
+
+    error = "association_required"
+    status_code = 400
+    default_description = "User must be associated with an authenticator"
+
+
 class TooManyAttemptsError(OAuthError):
     error = "too_many_attempts"
     status_code = 429

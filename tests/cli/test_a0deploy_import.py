@@ -21,11 +21,16 @@ def counts(out: str) -> dict[str, int]:
     return {k: int(n) for k, n in (line.split("\t") for line in out.strip().splitlines())}
 
 
-def test_mfa_required_on_auth0_stops_the_import_with_one_line(cli: Cli) -> None:
+def test_mfa_required_through_factors_ostiary_does_not_serve_stops_the_import(cli: Cli, tmp_path: Path) -> None:
     t = cli.new_tenant()
+    doc = {"guardianPolicies": {"policies": ["all-applications"]},
+           "guardianFactors": [{"name": "sms", "enabled": True}, {"name": "otp", "enabled": False}]}
+    path = tmp_path / "tenant.yaml"
+    path.write_text(yaml.safe_dump(doc))
     before = snapshot(cli.database_url)
-    result = cli("import", str(YAML_DIR / "tenant.yaml"), "-t", t, "--config", CONFIG)
-    assert_one_error_line(result, "guardianPolicies.policies: 'all-applications' requires MFA on Auth0")
+    result = cli("import", str(path), "-t", t)
+    assert_one_error_line(result, "guardianPolicies.policies: 'all-applications' requires MFA on Auth0 with factors "
+                                  "Ostiary does not serve (sms); enable otp")
     assert "--accept-weaker" in result.stderr
     assert snapshot(cli.database_url) == before
 
@@ -37,17 +42,18 @@ def test_yaml_layout_imports_with_keywords_and_reports_what_is_left_out(cli: Cli
     # The new tenant's own Username-Password-Authentication is updated; roles and email templates are served.
     assert counts(result.stdout) == {"tenant.updated": 1, "clients.created": 2, "databases.updated": 1,
                                      "connections.created": 1, "resourceServers.created": 1,
-                                     "clientGrants.created": 1, "roles.created": 1, "emailTemplates.created": 1}
+                                     "clientGrants.created": 1, "roles.created": 1, "emailTemplates.created": 1,
+                                     "guardianPolicies.updated": 1, "guardianFactors.updated": 1}
     report = result.stderr.splitlines()
     for line in (
         "left out pages: hosted pages (Ostiary renders its own login page)",
-        "left out guardianPolicies: MFA policies",
         "left out clients: cross_origin_auth, custom_login_page_on, sso_disabled",
         "left out tenant: enabled_locales, picture_url, support_email",
-        "accepted weaker: guardianPolicies.policies: 'all-applications' requires MFA on Auth0; Ostiary has no MFA yet",
     ):
         assert line in report, result.stderr
     assert any(x.startswith("left out databases: is_domain_connection, options.customScripts") for x in report)
+    assert not any("guardian" in line for line in report), result.stderr
+    assert json.loads(cli.ok("mfa", "show", "-t", t)) == {"policy": "all-applications", "factors": ["otp"]}
 
     tenant = json.loads(cli.ok("tenants", "show", t))
     assert tenant["friendly_name"] == "Acme (dev)"  # ##KEY## replaced literally
@@ -95,7 +101,8 @@ def test_directory_format(cli: Cli) -> None:
     result = cli(*args)  # passwordPolicy "good" is enforced (connections/password_policy.py): nothing weaker
     assert result.exit_code == 0, result.stderr
     assert counts(result.stdout) == {"tenant.updated": 1, "clients.created": 1, "resourceServers.created": 1,
-                                     "clientGrants.created": 1, "databases.updated": 1}
+                                     "clientGrants.created": 1, "databases.updated": 1,
+                                     "guardianPolicies.unchanged": 1, "guardianFactors.updated": 1}
     database = json.loads(cli.ok("connections", "show", "Username-Password-Authentication", "-t", t))
     assert database["options"]["passwordPolicy"] == "good"
     assert "left out rules: Rules (deprecated by Auth0; use actions)" in result.stderr

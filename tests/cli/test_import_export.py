@@ -113,7 +113,7 @@ def test_export_writes_secrets_only_when_asked(cli: Cli, tmp_path: Path, name: s
     plain = yaml.safe_load(cli.ok("export", "--tenant", name))
     assert list(plain) == [
         "tenant", "clients", "resourceServers", "clientGrants", "connections", "roles", "users", "actions",
-        "triggers", "emailProvider", "emailTemplates",
+        "triggers", "emailProvider", "emailTemplates", "guardianPolicies", "guardianFactors",
     ]
     assert all("client_secret" not in c for c in plain["clients"])
     assert all("signing_secret" not in a for a in plain["resourceServers"])

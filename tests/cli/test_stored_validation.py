@@ -50,7 +50,8 @@ def test_auth0_grant_types_ostiary_does_not_serve_are_stored_as_in_an_export(cli
     [
         (["--email", "not-an-email", "--password", "correct horse"], "user.email: 'not-an-email' is not an email"),
         (["--email", "ann@ex ample.com", "--password", "correct horse"], "user.email: 'ann@ex ample.com'"),
-        (["--email", "ann@example.com", "--password", "short"], "user.password: Password is too weak: at least 8 characters"),
+        (["--email", "ann@example.com", "--password", "short"],
+         "user.password: Password is too weak: at least 8 characters"),
     ],
 )
 def test_users_create_applies_signups_email_and_password_rules(

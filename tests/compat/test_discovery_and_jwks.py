@@ -26,6 +26,7 @@ async def test_discovery_document_is_auth0s_field_set(tenant: TenantFixture, pat
         "authorization_endpoint": f"{base}/authorize",
         "token_endpoint": f"{base}/oauth/token",
         "userinfo_endpoint": f"{base}/userinfo",
+        "mfa_challenge_endpoint": f"{base}/mfa/challenge",
         "jwks_uri": f"{base}/.well-known/jwks.json",
         "revocation_endpoint": f"{base}/oauth/revoke",
         "end_session_endpoint": f"{base}/oidc/logout",

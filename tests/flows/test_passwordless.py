@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlsplit
 
 import jwt
+import pyotp
 import pytest
 from tests.conftest import settings_for
-from tests.support.browser_login import CALLBACK, authorize_params, response_params, web_app
+from tests.support.browser_login import CALLBACK, HIDDEN, authorize_params, response_params, web_app
 from tests.support.factories import TenantFixture
 from tests.support.fake_sms import FakeTwilio, fake_twilio
 from tests.support.mail_flows import delivered
@@ -266,3 +267,31 @@ async def test_the_email_connections_own_template_is_used(
     [mail] = await delivered(tenant, mailbox, 1)
     assert mail.subject == "Your Acme code" and mail.envelope_from == "codes@acme.test"
     assert f"<p>Code {mail.code()} for pat@example.com</p>" in mail.html()
+
+
+async def test_the_emailed_link_leads_to_the_second_factor_when_mfa_is_required(
+    tenant: TenantFixture, state: AppState, mailbox: Mailbox, twilio: FakeTwilio, clock: FrozenClock
+) -> None:
+    app = await _setup(tenant, twilio)
+    await tenant.repos_call(lambda r: r.mfa.set_settings(policy="all-applications", factors=["otp"]))
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(b"v" * 43).digest()).rstrip(b"=").decode()
+    auth = {"response_type": "code", "redirect_uri": CALLBACK, "scope": "openid", "state": "xyz",
+            "code_challenge": challenge, "code_challenge_method": "S256"}
+    start = await tenant.http.post("/passwordless/start", json={
+        "client_id": app["client_id"], "connection": "email", "email": "pat@example.com", "send": "link",
+        "authParams": auth})
+    assert start.status_code == 200, start.text
+    [mail] = await delivered(tenant, mailbox, 1)
+    link = re.search(r'href="([^"]*/passwordless/verify_redirect[^"]*)"', mail.html())
+    assert link, mail.html()
+    parts = urlsplit(html.unescape(link.group(1)))
+    page = await tenant.http.get(f"{parts.path}?{parts.query}")
+    assert page.status_code == 200 and 'action="/u/mfa-otp-challenge"' in page.text
+    secret = re.search(r'<code id="otp-secret">([A-Z2-7]+)</code>', page.text)
+    assert secret
+    fields = {html.unescape(k): html.unescape(v) for k, v in HIDDEN.findall(page.text)}
+    posted = await tenant.http.post("/u/mfa-otp-challenge", data={
+        **fields, "code": pyotp.TOTP(secret.group(1)).at(clock.now())})
+    assert posted.status_code == 302 and posted.headers["location"].startswith("/authorize/resume?state=")
+    params = response_params(await tenant.http.get(posted.headers["location"]))
+    assert params["state"] == "xyz" and params["code"]

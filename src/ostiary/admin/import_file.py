@@ -22,6 +22,8 @@ from ostiary.admin.sections import (
     databases,
     email_provider,
     email_templates,
+    guardian_factors,
+    guardian_policies,
     resource_servers,
     roles,
     tenant,
@@ -45,6 +47,8 @@ SECTIONS: tuple[Section, ...] = (
     triggers,
     email_provider,
     email_templates,
+    guardian_policies,
+    guardian_factors,
 )
 
 

@@ -19,6 +19,7 @@ from ostiary.cli import (
     grants,
     keys,
     management,
+    mfa,
     porting,
     protection,
     roles,
@@ -67,6 +68,7 @@ app.add_typer(actions.app, name="actions")
 app.add_typer(actions.profiles_app, name="token-exchange-profiles")
 app.add_typer(protection.app, name="protection")
 app.add_typer(management.app, name="management")
+app.add_typer(mfa.app, name="mfa")
 app.command("import")(porting.import_)
 app.command("export")(porting.export)
 app.command("demo")(demo.demo)

@@ -10,7 +10,7 @@ from ostiary import entities
 from ostiary.admin import users as admin_users
 from ostiary.admin.provision import DEFAULT_DATABASE_CONNECTION
 from ostiary.admin.session import AdminSession
-from ostiary.cli import protection, user_access, users_bulk, users_link
+from ostiary.cli import mfa, protection, user_access, users_bulk, users_link
 from ostiary.cli._common import JsonOpt, TenantOpt, done, emit, given, parse_assignments, run_admin
 
 app = typer.Typer(help="Users of database connections.", no_args_is_help=True)
@@ -133,3 +133,4 @@ app.command("export")(users_bulk.export)
 app.command("unblock")(protection.unblock)
 app.add_typer(user_access.roles_app, name="roles")
 app.add_typer(user_access.permissions_app, name="permissions")
+app.add_typer(mfa.users_app, name="mfa")

@@ -33,6 +33,10 @@ EVENTS = {
     "fepft": "Failed Exchange (Password for Access Token)",
     "secte": "Success Token Exchange",
     "fecte": "Failed Token Exchange",
+    "seotpft": "Success Exchange (Password and OTP for Access Token)",
+    "feotpft": "Failed Exchange (Password and OTP for Access Token)",
+    "sercft": "Success Exchange (Password and MFA Recovery code for Access Token)",
+    "fercft": "Failed Exchange (Password and MFA Recovery code for Access Token)",
 }
 
 # grant_type -> (success code, failure code) for POST /oauth/token.
@@ -43,6 +47,8 @@ GRANT_EVENTS = {
     "password": ("sepft", "fepft"),
     "http://auth0.com/oauth/grant-type/password-realm": ("sepft", "fepft"),
     "urn:ietf:params:oauth:grant-type:token-exchange": ("secte", "fecte"),
+    "http://auth0.com/oauth/grant-type/mfa-otp": ("seotpft", "feotpft"),
+    "http://auth0.com/oauth/grant-type/mfa-recovery-code": ("sercft", "fercft"),
 }
 
 

@@ -63,6 +63,7 @@ async def mint_access_token(
     grant_id: str | None = None,
     signer: Signer | None = None,
     permissions: Collection[str] = (),
+    amr: tuple[str, ...] = (),
 ) -> tuple[str, int]:
     """A JWT for the API's audience, or (no API) an opaque token stored for /userinfo. Returns (token, expires_in).
 
@@ -94,6 +95,7 @@ async def mint_access_token(
         gty=gty,
         permissions=permissions_claim(api, permissions),
         custom=custom,
+        amr=amr,
     )
     if grant_id is not None:
         claims["jti"] = access_token_jti(grant_id)
@@ -128,6 +130,7 @@ async def mint_id_token(
     code: str | None = None,
     custom: dict[str, Any] | None = None,
     signer: Signer | None = None,
+    amr: tuple[str, ...] = (),
 ) -> str:
     """An ID token for the client: alg and lifetime from its jwt_configuration; at_hash/c_hash added last."""
     alg = client.jwt_configuration.alg
@@ -146,6 +149,7 @@ async def mint_id_token(
         at_hash=left_half_hash(access_token, sign_alg) if access_token else None,
         c_hash=left_half_hash(code, sign_alg) if code else None,
         custom=custom,
+        amr=amr,
     )
     if use_hs256:
         assert client.client_secret is not None
@@ -245,6 +249,7 @@ async def issue_user_tokens(
     grant_id: str | None = None,
     refresh_data: dict[str, Any] | None = None,
     commit_refresh_now: bool = False,
+    amr: tuple[str, ...] = (),
 ) -> Issued:
     """The token-endpoint response for a user: access token, ID token with openid, refresh token if asked.
 
@@ -277,6 +282,7 @@ async def issue_user_tokens(
         grant_id=grant_id,
         signer=signer,
         permissions=decided.permissions,
+        amr=amr,
     )
     id_token = None
     if "openid" in scopes:
@@ -291,6 +297,7 @@ async def issue_user_tokens(
             access_token=access_token,
             custom=outcome.id_token_claims,
             signer=signer,
+            amr=amr,
         )
     refresh_token = None
     if refresh:

@@ -13,13 +13,15 @@ from ostiary.store.repos import Repos
 
 async def failure_keys(repos: Repos, user: str) -> list[str]:
     """The counter keys `user` names: a user_id, or an email/username (its user, else the name itself in
-    every database connection, as failures for unknown logins are counted)."""
+    every database connection, as failures for unknown logins are counted); with each user, its MFA codes' key."""
     if await repos.users.by_user_id(user):
-        return [user]
+        return [user, brute_force.mfa_failure_key(user)]
     keys: list[str] = []
     for connection in await repos.connections.by_strategy("auth0"):
         found = await repos.users.by_login(connection.name, user)
         keys.append(brute_force.failure_key(connection.name, found, user))
+        if found is not None:
+            keys.append(brute_force.mfa_failure_key(found.user_id))
     return list(dict.fromkeys(keys))
 
 

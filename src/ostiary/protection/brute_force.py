@@ -37,6 +37,11 @@ def failure_key(connection: str, user: entities.User | None, username: str) -> s
     return f"login:{connection}:{token_hash(normalize_login(username))}"
 
 
+def mfa_failure_key(user_id: str) -> str:
+    """Wrong MFA codes are counted apart: a right password must not reset the count of wrong codes."""
+    return f"mfa:{user_id}"
+
+
 def _ip(ip: str) -> str:
     """The IP column holds 64 characters; a trusted proxy's X-Forwarded-For is not validated upstream."""
     return ip[:64]

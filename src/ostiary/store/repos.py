@@ -16,6 +16,7 @@ from ostiary.store.repositories.codes import AuthorizationCodes
 from ostiary.store.repositories.connections import Connections
 from ostiary.store.repositories.consents import Consents
 from ostiary.store.repositories.email import EmailSettings, Outbox, Tickets
+from ostiary.store.repositories.mfa import Mfa
 from ostiary.store.repositories.resource_servers import ResourceServers
 from ostiary.store.repositories.roles import Roles
 from ostiary.store.repositories.sessions import LoginSessions, LoginTransactions
@@ -92,6 +93,10 @@ class Repos:
     @cached_property
     def tickets(self) -> Tickets:
         return Tickets(self.session, self.tenant_id, box=self.box, clock=self.clock)
+
+    @cached_property
+    def mfa(self) -> Mfa:
+        return Mfa(self.session, self.tenant_id, box=self.box, clock=self.clock)
 
     @cached_property
     def users(self) -> Users:

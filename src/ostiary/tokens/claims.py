@@ -82,8 +82,9 @@ def access_token_claims(
     gty: str | None = None,
     permissions: list[str] | None = None,
     custom: Mapping[str, Any] | None = None,
+    amr: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """Auth0's access-token profile: iss, sub, aud, iat, exp, scope, azp (+ gty, permissions)."""
+    """Auth0's access-token profile: iss, sub, aud, iat, exp, scope, azp (+ gty, permissions, amr)."""
     claims: dict[str, Any] = {}
     if custom:
         claims.update({k: v for k, v in custom.items() if k not in RESTRICTED_CLAIMS})
@@ -100,6 +101,8 @@ def access_token_claims(
         claims["gty"] = gty
     if permissions is not None:
         claims["permissions"] = permissions
+    if amr:
+        claims["amr"] = list(amr)
     return claims
 
 
@@ -117,6 +120,7 @@ def id_token_claims(
     at_hash: str | None = None,
     c_hash: str | None = None,
     custom: Mapping[str, Any] | None = None,
+    amr: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     scopes = list(scopes)
     claims: dict[str, Any] = allowed_custom_claims(custom or {}, scopes)
@@ -130,4 +134,6 @@ def id_token_claims(
         "c_hash": c_hash,
     }
     claims.update({k: v for k, v in optional.items() if v is not None})
+    if amr:
+        claims["amr"] = list(amr)
     return claims

@@ -20,7 +20,7 @@ LIST_FOLDERS = {
     "flow-vault-connections": "flowVaultConnections", "self-service-profiles": "selfServiceProfiles",
     "network-acls": "networkACLs", "phone-providers": "phoneProviders", "phone-templates": "phoneTemplates",
     "action-modules": "actionModules", "rules-configs": "rulesConfigs", "branding": "branding",
-    "prompts": "prompts", "guardian": "guardianFactors", "risk-assessment": "riskAssessment",
+    "prompts": "prompts", "guardian/factors": "guardianFactors", "risk-assessment": "riskAssessment",
     "user-attribute-profiles": "userAttributeProfiles", "connection-profiles": "connectionProfiles",
     "token-exchange-profiles": "tokenExchangeProfiles", "supplemental-signals": "supplementalSignals",
     "rate-limit-policies": "rateLimitPolicies", "event-streams": "eventStreams",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ostiary.protection.brute_force import MAX_ATTEMPTS
+from ostiary.store.repositories.mfa import SERVED_FACTORS
 
 MFA_REQUIRING_POLICIES = ("all-applications", "confidence-score")
 _ENABLE_FLAGS = ("password_history", "password_dictionary", "password_no_personal_info")
@@ -25,13 +26,23 @@ def _database(index: int, item: dict[str, Any]) -> list[str]:
     return found
 
 
+def _mfa(doc: dict[str, Any]) -> list[str]:
+    """MFA required on Auth0 through factors Ostiary does not serve (sms, push, ...): no one would be challenged."""
+    section = doc.get("guardianPolicies")
+    policies = section.get("policies") if isinstance(section, dict) else None
+    required = [p for p in policies or [] if p in MFA_REQUIRING_POLICIES]
+    factors = doc.get("guardianFactors")
+    enabled = {f.get("name") for f in factors if isinstance(f, dict) and f.get("enabled") is True} \
+        if isinstance(factors, list) else set()
+    if required and enabled and not enabled & SERVED_FACTORS:
+        return [f"guardianPolicies.policies: {required[0]!r} requires MFA on Auth0 with factors Ostiary does not "
+                f"serve ({', '.join(sorted(map(str, enabled)))}); enable otp"]
+    return []
+
+
 def findings(doc: dict[str, Any]) -> list[str]:
     found: list[str] = []
-    policies = (doc.get("guardianPolicies") or {}).get("policies") if isinstance(doc.get("guardianPolicies"),
-                                                                                  dict) else None
-    for policy in policies or []:
-        if policy in MFA_REQUIRING_POLICIES:
-            found.append(f"guardianPolicies.policies: {policy!r} requires MFA on Auth0; Ostiary has no MFA yet")
+    found += _mfa(doc)
     databases = doc.get("databases")
     for index, item in enumerate(databases if isinstance(databases, list) else []):
         if isinstance(item, dict):

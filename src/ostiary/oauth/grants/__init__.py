@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from ostiary.oauth.grants import (
     authorization_code,
     client_credentials,
+    mfa,
     password,
     passwordless,
     refresh_token,
@@ -22,6 +23,8 @@ GRANT_HANDLERS: Mapping[str, GrantHandler] = {
     password.GRANT_TYPE: password.handle,
     password.REALM_GRANT_TYPE: password.handle_realm,
     passwordless.GRANT_TYPE: passwordless.handle,
+    mfa.OTP_GRANT_TYPE: mfa.handle_otp,
+    mfa.RECOVERY_CODE_GRANT_TYPE: mfa.handle_recovery_code,
     refresh_token.GRANT_TYPE: refresh_token.handle,
     token_exchange.GRANT_TYPE: token_exchange.handle,
 }

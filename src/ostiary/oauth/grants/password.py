@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from ostiary import entities
 from ostiary.actions.pipeline import LoginFacts, run_post_login, settle
 from ostiary.connections.database import authenticate_password, database_connection
+from ostiary.oauth import mfa
 from ostiary.oauth.client_auth import AuthenticatedClient
 from ostiary.oauth.context import TenantContext
 from ostiary.oauth.end_user_ip import end_user_ip
@@ -47,13 +48,34 @@ async def _login(
     audience = requested_audience(params, ctx.tenant)
     api = await require_api(ctx, audience) if audience else None
     connection = await database_connection(ctx, name=realm, client=client)
-    requested = split_scope(params.get("scope"))
-    # Auth0's implied trust: no API scope asked means every scope of the audience.
-    scopes = with_all_api_scopes(grantable(requested, api), api)
     ip = end_user_ip(ctx, auth)
     user = await authenticate_password(
         ctx, connection=connection, username=username, password=password, ip=ip, client_id=auth.client.client_id
     )
+    if await mfa.required(ctx):
+        raise await mfa.start(ctx, client=client, user=user, data={
+            "protocol": protocol, "connection": connection.name, "audience": audience, "scope": params.get("scope"),
+        })
+    return await finish_login(ctx, auth, params, user=user, connection=connection, api=api, protocol=protocol, ip=ip)
+
+
+async def finish_login(
+    ctx: TenantContext,
+    auth: AuthenticatedClient,
+    params: Mapping[str, str],
+    *,
+    user: entities.User,
+    connection: entities.Connection,
+    api: entities.Api | None,
+    protocol: str,
+    ip: str,
+    amr: tuple[str, ...] = (),
+) -> Issued:
+    """After the password (and the second factor, `amr`): the post-login hooks, then the tokens."""
+    client = auth.client
+    requested = split_scope(params.get("scope"))
+    # Auth0's implied trust: no API scope asked means every scope of the audience.
+    scopes = with_all_api_scopes(grantable(requested, api), api)
     facts = LoginFacts(
         protocol=protocol,
         client=client,
@@ -80,4 +102,5 @@ async def _login(
         # What the hooks left: a hook that removes offline_access also removes the refresh token.
         refresh=offline_access_allowed(outcome.adjust_scopes(scopes), api, client),
         auth_time=ctx.clock.now(),
+        amr=amr,
     )

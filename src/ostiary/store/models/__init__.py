@@ -11,6 +11,7 @@ from ostiary.store.models.consent import Consent
 from ostiary.store.models.email import EmailProvider, EmailTemplate, OneTimeTicket, OutboxEmail
 from ostiary.store.models.grant import Grant
 from ostiary.store.models.master_key_check import MasterKeyCheck
+from ostiary.store.models.mfa import MfaAuthenticator, MfaPolicy
 from ostiary.store.models.refresh_token import RefreshToken
 from ostiary.store.models.resource_server import ResourceServer
 from ostiary.store.models.role import Role, RolePermission, UserPermission, UserRole
@@ -36,6 +37,8 @@ __all__ = [
     "LoginSession",
     "LoginTransaction",
     "MasterKeyCheck",
+    "MfaAuthenticator",
+    "MfaPolicy",
     "OneTimeTicket",
     "OpaqueAccessToken",
     "OutboxEmail",

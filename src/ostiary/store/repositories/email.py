@@ -136,6 +136,16 @@ class Tickets(TenantScoped):
         row = await self.session.scalar(self._select(TicketRow).where(*self._live(purpose, secret, None)))
         return _ticket(row) if row else None
 
+    async def expired(self, purpose: str, secret: str) -> bool:
+        """The ticket exists, unused, and its lifetime is over (an mfa_token answers expired_token then)."""
+        if not secret:
+            return False
+        row_id = await self.session.scalar(select(TicketRow.id).where(
+            TicketRow.tenant_id == self.tenant_id, TicketRow.purpose == purpose,
+            TicketRow.token_hash == token_hash(secret), TicketRow.used_at.is_(None),
+            TicketRow.expires_at <= self.clock.now()))
+        return row_id is not None
+
     async def consume(self, purpose: str, secret: str, *, subject: str | None = None) -> Ticket | None:
         """Use the ticket exactly once: one conditional UPDATE; None when unknown, expired or used. A code
         (short, so not unique) is only ever looked up together with its subject."""

@@ -23,6 +23,7 @@ from ostiary.errors import (
     TooManyAttemptsError,
     UserBlockedError,
 )
+from ostiary.oauth import mfa
 from ostiary.oauth.context import TenantContext
 from ostiary.oauth.federated_login import login_buttons
 from ostiary.oauth.passwordless import STRATEGIES as PASSWORDLESS_STRATEGIES
@@ -30,31 +31,23 @@ from ostiary.web import cookies
 from ostiary.web.csrf import csrf_token
 from ostiary.web.deps import Context
 from ostiary.web.login_pages import connection_buttons, federated_login_page, login_page, signup_page
+from ostiary.web.login_session import start_session
 from ostiary.web.pages import redirect
+from ostiary.web.routes.mfa_login import second_factor
 from ostiary.web.transactions import check_post, end_with_error, open_page, original_request
 
 router = APIRouter()
 
 
 async def logged_in(
-    request: Request, ctx: TenantContext, *, state: str, user: entities.User, connection: str
+    request: Request, ctx: TenantContext, *, state: str, user: entities.User, connection: str,
+    browser: str | None = None,
 ) -> Response:
-    """Start a fresh SSO session (the old one, if any, ends: no session fixation, UI-03) and resume."""
-    old = await ctx.repos.sessions.by_cookie(cookies.read_session_cookie(request, ctx.scheme))
-    if old is not None:
-        await ctx.repos.sessions.revoke(old.id)
-    lifetime = ctx.tenant.session_lifetime_hours * 3600
-    secret, session = await ctx.repos.sessions.create(
-        user_id=user.user_id,
-        connection=connection,
-        lifetime=lifetime,
-        idle_lifetime=ctx.tenant.idle_session_lifetime_hours * 3600,
-    )
-    await ctx.repos.transactions.record(state, user_id=user.user_id, sid=session.sid, auth_time=session.auth_time)
-    await ctx.repos.commit()
-    response = redirect(f"/authorize/resume?state={quote(state)}")
-    cookies.set_session_cookie(response, secret, scheme=ctx.scheme, max_age=int(lifetime))
-    return response
+    """The first factor is done: when the tenant requires MFA, the second-factor page (web/routes/mfa_login.py);
+    otherwise a fresh SSO session. `browser`: a transaction cookie this response sets (the magic link's)."""
+    if await mfa.required(ctx):
+        return await second_factor(request, ctx, state=state, user=user, connection=connection, browser=browser)
+    return await start_session(request, ctx, state=state, user=user, connection=connection)
 
 
 async def federated_buttons(

@@ -98,7 +98,7 @@ async def verify_redirect(request: Request, ctx: Context) -> Response:
     state = await ctx.repos.transactions.create(params)
     browser = new_opaque_token()
     await ctx.repos.transactions.record(state, browser_hash=token_hash(browser))
-    response = await logged_in(request, ctx, state=state, user=user, connection=connection.name)
+    response = await logged_in(request, ctx, state=state, user=user, connection=connection.name, browser=browser)
     cookies.set_transaction_cookie(response, browser, scheme=ctx.scheme)
     return response
 

@@ -33,7 +33,7 @@ CLAIMS_SUPPORTED = [
 def discovery_document(issuer: str, *, id_token_algs: list[str]) -> dict[str, Any]:
     """Auth0's field set and order (auth0-api.md §3.9), listing only what Ostiary serves.
 
-    Left out because nothing serves them: device_authorization_endpoint, mfa_challenge_endpoint,
+    Left out because nothing serves them: device_authorization_endpoint,
     registration_endpoint, token_endpoint_auth_signing_alg_values_supported (no private_key_jwt).
     """
     base = issuer.rstrip("/")
@@ -42,6 +42,7 @@ def discovery_document(issuer: str, *, id_token_algs: list[str]) -> dict[str, An
         "authorization_endpoint": f"{base}/authorize",
         "token_endpoint": f"{base}/oauth/token",
         "userinfo_endpoint": f"{base}/userinfo",
+        "mfa_challenge_endpoint": f"{base}/mfa/challenge",
         "jwks_uri": f"{base}/.well-known/jwks.json",
         "revocation_endpoint": f"{base}/oauth/revoke",
         # Auth0 lists it only behind a tenant flag; always here (README "Differences from Auth0").

@@ -170,8 +170,7 @@ async def test_github_through_the_login_page_button(world: World, test_output_di
     try:
         async with admin_session(world.settings) as admin:
             tenant = await admin.tenants.require(app.name)
-            await admin.repos(tenant).connections.create(
-                name=DEFAULT_DATABASE_CONNECTION, strategy="auth0", enabled_clients=[app.client.client_id])
+            await admin.repos(tenant).connections.set_enabled(DEFAULT_DATABASE_CONNECTION, app.client.client_id, True)
         await connect(world, app, "github", "github", idp.options())
 
         def click_github(driver: Any) -> None:
@@ -217,8 +216,7 @@ async def test_a_second_ostiary_tenant_as_the_upstream_oidc_provider(world: Worl
         async with admin_session(world.settings) as admin:
             tenant = await admin.tenants.require(upstream.name)
             repos = admin.repos(tenant)
-            await repos.connections.create(name=DEFAULT_DATABASE_CONNECTION, strategy="auth0",
-                                           enabled_clients=[upstream.client.client_id])
+            await repos.connections.set_enabled(DEFAULT_DATABASE_CONNECTION, upstream.client.client_id, True)
             user = await repos.users.create(connection=DEFAULT_DATABASE_CONNECTION, email="bob@upstream.example",
                                             password=PASSWORD, name="Bob Upstream", email_verified=True)
         await connect(world, app, "upstream-ostiary", "oidc", {

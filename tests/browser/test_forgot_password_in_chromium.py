@@ -43,8 +43,7 @@ async def test_chromium_resets_a_forgotten_password_and_logs_in(
                                             friendly_name="Forgetful Co")
             repos = admin.repos(tenant)
             client = await repos.clients.create(name="Browser App", callbacks=[callback])
-            await repos.connections.create(name=DEFAULT_DATABASE_CONNECTION, strategy="auth0",
-                                           enabled_clients=[client.client_id])
+            await repos.connections.set_enabled(DEFAULT_DATABASE_CONNECTION, client.client_id, True)
             await repos.users.create(connection=DEFAULT_DATABASE_CONNECTION, email=EMAIL, password=OLD)
         try:
             query = urlencode({"response_type": "code", "client_id": client.client_id, "redirect_uri": callback,

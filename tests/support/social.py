@@ -22,7 +22,7 @@ from tests.support.factories import TenantFixture
 from tests.support.fake_providers import FakeProviders, FakeProviderServer
 from tests.support.jwks import verify
 
-UPSTREAM_TIMEOUT = 0.5
+UPSTREAM_TIMEOUT = 1.5  # well under the slow fake's 3 s, well over a loaded machine's loopback answer
 API = "https://api.example.com"
 API_SCOPES = ["read:things", "write:things"]
 BUNDLE_ID = "com.example.app"
